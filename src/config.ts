@@ -1,0 +1,191 @@
+import { z } from 'zod';
+
+/**
+ * Warden's settings: the only reader of process.env. Validated once at start; a bad or missing setting stops
+ * the start with one message naming each problem. The README has a table of every setting.
+ */
+
+const DURATION = /^(\d+)(ms|s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses "15m", "6h", "30s", "500ms" or "7d" into milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const match = DURATION.exec(text.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * (UNIT_MS[match[2] ?? ''] ?? 0);
+}
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${text}" is not a duration like 30s, 15m, 6h or 7d` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
+const optionalGuid = z.preprocess((v) => (v === '' ? undefined : v), guid.optional());
+const httpsUrl = z
+  .string()
+  .url()
+  .refine((u) => u.startsWith('https://'), 'must be an https:// URL (tokens are never sent over plain http)')
+  .transform((u) => u.replace(/\/+$/, ''));
+const list = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0),
+  );
+
+const schema = z
+  .object({
+    TENANT_ID: guid,
+    BOT_ID: z.string().default(''),
+    BOT_TYPE: z.enum(['none', 'UserAssignedMsi', 'SingleTenant']).default('none'),
+    BOT_PASSWORD: z.string().optional(),
+    CREDENTIAL: z.enum(['managed-identity', 'client-certificate', 'client-secret']).default('managed-identity'),
+    AZURE_CLIENT_ID: optionalGuid,
+    AZURE_CLIENT_CERTIFICATE_PATH: z.string().optional(),
+    AZURE_CLIENT_SECRET: z.string().optional(),
+    AUTHORITY_HOST: httpsUrl.default('https://login.microsoftonline.com'),
+    GRAPH_BASE_URL: httpsUrl.default('https://graph.microsoft.com/v1.0'),
+    GRAPH_SCOPE: z.string().default('https://graph.microsoft.com/.default'),
+    BAP_BASE_URL: httpsUrl.default('https://api.bap.microsoft.com'),
+    BAP_SCOPE: z.string().default('https://service.powerapps.com/.default'),
+    APPROVERS_GROUP_ID: guid,
+    EXCEPTION_GROUP_ID: guid,
+    FLOW_APP_ID: optionalGuid,
+    MODE: z.enum(['report-only', 'enforce']).default('report-only'),
+    STORE: z.enum(['sqlite']).default('sqlite'),
+    SQLITE_PATH: z.string().default('.data/warden.db'),
+    SCAN_INTERVAL: duration('15m'),
+    FLOW_SCAN_INTERVAL: duration('6h'),
+    DIGEST_CRON: z.string().default('0 9 * * 1'),
+    DIGEST_TZ: z.string().default('UTC'),
+    EXCEPTION_MAX_DAYS: z.coerce.number().int().min(1).max(365).default(90),
+    PROTECTED_ACCOUNTS: list,
+    PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+    PUBLIC_URL: z.preprocess((v) => (v === '' ? undefined : v), httpsUrl.optional()),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.BOT_TYPE !== 'none' && c.BOT_ID === '') {
+      ctx.addIssue({ code: 'custom', path: ['BOT_ID'], message: `is required when BOT_TYPE is ${c.BOT_TYPE}` });
+    }
+    if (c.BOT_TYPE === 'none' && c.BOT_ID !== '') {
+      ctx.addIssue({ code: 'custom', path: ['BOT_TYPE'], message: 'must be UserAssignedMsi or SingleTenant when BOT_ID is set' });
+    }
+    if (c.BOT_TYPE === 'SingleTenant' && !c.BOT_PASSWORD) {
+      ctx.addIssue({ code: 'custom', path: ['BOT_PASSWORD'], message: 'is required when BOT_TYPE is SingleTenant' });
+    }
+    if (c.BOT_TYPE === 'UserAssignedMsi' && c.BOT_PASSWORD) {
+      ctx.addIssue({ code: 'custom', path: ['BOT_PASSWORD'], message: 'must not be set with a managed identity' });
+    }
+    if (c.CREDENTIAL !== 'managed-identity' && !c.AZURE_CLIENT_ID) {
+      ctx.addIssue({ code: 'custom', path: ['AZURE_CLIENT_ID'], message: `is required with CREDENTIAL=${c.CREDENTIAL}` });
+    }
+    if (c.CREDENTIAL === 'client-certificate' && !c.AZURE_CLIENT_CERTIFICATE_PATH) {
+      ctx.addIssue({ code: 'custom', path: ['AZURE_CLIENT_CERTIFICATE_PATH'], message: 'is required with CREDENTIAL=client-certificate' });
+    }
+    if (c.CREDENTIAL === 'client-secret' && !c.AZURE_CLIENT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['AZURE_CLIENT_SECRET'], message: 'is required with CREDENTIAL=client-secret' });
+    }
+  });
+
+type Env = z.infer<typeof schema>;
+
+export interface Config {
+  tenantId: string;
+  bot: { id: string; type: Env['BOT_TYPE']; password: string | undefined };
+  credential: {
+    kind: Env['CREDENTIAL'];
+    clientId: string | undefined;
+    certificatePath: string | undefined;
+    secret: string | undefined;
+    authorityHost: string;
+  };
+  graph: { baseUrl: string; scope: string };
+  powerPlatform: { bapBaseUrl: string; bapScope: string };
+  approversGroupId: string;
+  exceptionGroupId: string;
+  flowAppId: string | undefined;
+  mode: Env['MODE'];
+  store: { kind: Env['STORE']; sqlitePath: string };
+  schedules: { scanIntervalMs: number; flowScanIntervalMs: number; digestCron: string; digestTz: string };
+  exceptionMaxDays: number;
+  protectedAccounts: readonly string[];
+  port: number;
+  publicUrl: string | undefined;
+  logLevel: Env['LOG_LEVEL'];
+}
+
+/** Thrown when settings are missing or wrong; its message names every problem, one per line. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Warden cannot start: fix these settings.\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Reads and validates the settings. Pass an object in tests; production passes nothing. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return deepFreeze({
+    tenantId: e.TENANT_ID.toLowerCase(),
+    bot: { id: e.BOT_ID, type: e.BOT_TYPE, password: e.BOT_PASSWORD },
+    credential: {
+      kind: e.CREDENTIAL,
+      clientId: e.AZURE_CLIENT_ID,
+      certificatePath: e.AZURE_CLIENT_CERTIFICATE_PATH,
+      secret: e.AZURE_CLIENT_SECRET,
+      authorityHost: e.AUTHORITY_HOST,
+    },
+    graph: { baseUrl: e.GRAPH_BASE_URL, scope: e.GRAPH_SCOPE },
+    powerPlatform: { bapBaseUrl: e.BAP_BASE_URL, bapScope: e.BAP_SCOPE },
+    approversGroupId: e.APPROVERS_GROUP_ID.toLowerCase(),
+    exceptionGroupId: e.EXCEPTION_GROUP_ID.toLowerCase(),
+    flowAppId: e.FLOW_APP_ID,
+    mode: e.MODE,
+    store: { kind: e.STORE, sqlitePath: e.SQLITE_PATH },
+    schedules: {
+      scanIntervalMs: e.SCAN_INTERVAL,
+      flowScanIntervalMs: e.FLOW_SCAN_INTERVAL,
+      digestCron: e.DIGEST_CRON,
+      digestTz: e.DIGEST_TZ,
+    },
+    exceptionMaxDays: e.EXCEPTION_MAX_DAYS,
+    protectedAccounts: e.PROTECTED_ACCOUNTS,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL,
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+/** The configuration with secrets replaced, for the start-up log line. */
+export function redactedSummary(config: Readonly<Config>): Record<string, unknown> {
+  return {
+    ...config,
+    bot: { ...config.bot, password: config.bot.password ? '[redacted]' : undefined },
+    credential: { ...config.credential, secret: config.credential.secret ? '[redacted]' : undefined },
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
