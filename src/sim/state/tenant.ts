@@ -63,6 +63,8 @@ export class Tenant {
   deltaGeneration = 1;
   /** When set, the next delta request answers 410 Gone with a Location to restart from (a forced reset). */
   deltaResetPending = false;
+  /** Called after a user is created, updated or deleted: change notifications hang off this. */
+  readonly userListeners: ((userId: string, changeType: 'created' | 'updated' | 'deleted') => void)[] = [];
 
   constructor(
     readonly id: string,
@@ -87,6 +89,7 @@ export class Tenant {
     this.users.set(user.id, user);
     this.usersByUpn.set(user.userPrincipalName.toLowerCase(), user);
     this.userOrder.push(user.id);
+    this.emit(user.id, 'created');
     return user;
   }
 
@@ -102,6 +105,11 @@ export class Tenant {
       (user as unknown as Record<string, unknown>)[key] = value;
       user.changed[key] = this.seq;
     }
+    this.emit(user.id, 'updated');
+  }
+
+  private emit(userId: string, changeType: 'created' | 'updated' | 'deleted'): void {
+    for (const listener of this.userListeners) listener(userId, changeType);
   }
 
   deleteUser(id: string, reason: 'changed' | 'deleted' = 'changed'): boolean {
@@ -114,6 +122,7 @@ export class Tenant {
     for (const group of this.groups.values()) group.members.delete(id);
     for (const role of this.roles.values()) role.members.delete(id);
     this.removed.push({ id, seq: this.seq, reason });
+    this.emit(id, 'deleted');
     return true;
   }
 

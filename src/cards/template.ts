@@ -1,0 +1,96 @@
+import * as ACData from 'adaptivecards-templating';
+
+/**
+ * The one place cards are expanded. adaptivecards-templating inserts data values verbatim, so every string
+ * that came from the tenant must already have passed through `inert` when it reaches `expand`.
+ *
+ * Why no `GlobalSettings.getUndefinedFieldValueSubstitutionString = () => ''`: in 2.3.1 the library falls back
+ * to `${path}` whenever the callback returns a falsy value (template-engine.js, `nullSubstitution`), so `''`
+ * changes nothing. A missing field is a bug in the view model, and a card that quietly shows a blank account
+ * name to an approver is worse than no card, so `expandCard` refuses any output that still contains `${`.
+ * Tenant strings cannot trigger that refusal: `inert` escapes `{`.
+ */
+
+export const ADAPTIVE_CARD_SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
+
+export type JsonPrimitive = string | number | boolean | null;
+export type JsonValue = JsonPrimitive | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+export interface JsonObject {
+  readonly [key: string]: JsonValue;
+}
+
+/** An Adaptive Card 1.5 as sent to Teams (the highest version Teams renders for bot cards). */
+export interface AdaptiveCard {
+  readonly type: 'AdaptiveCard';
+  readonly version: '1.5';
+  readonly $schema: typeof ADAPTIVE_CARD_SCHEMA;
+  readonly body: readonly JsonObject[];
+  readonly actions?: readonly JsonObject[];
+  readonly [key: string]: JsonValue | undefined;
+}
+
+/** A card template: an Adaptive Card whose strings may hold `${…}` expressions, `$data` and `$when`. */
+export type CardTemplate = AdaptiveCard;
+
+export type CardTemplateErrorReason = 'unbound-placeholder' | 'not-a-card';
+
+export class CardTemplateError extends Error {
+  override readonly name = 'CardTemplateError';
+  constructor(
+    readonly reason: CardTemplateErrorReason,
+    readonly details: string,
+  ) {
+    super(`card template: ${reason}: ${details}`);
+  }
+}
+
+/** Builds the card envelope around a body, so no card forgets its version or schema. */
+export function cardTemplate(body: readonly JsonObject[], actions?: readonly JsonObject[]): CardTemplate {
+  return {
+    type: 'AdaptiveCard',
+    version: '1.5',
+    $schema: ADAPTIVE_CARD_SCHEMA,
+    body,
+    ...(actions ? { actions } : {}),
+  };
+}
+
+/**
+ * Prepares a template once and returns the pure function that binds it to a view model.
+ * Throws CardTemplateError when the result still holds a `${…}` (a field the view model lacks).
+ */
+export function compileCard<Data extends object>(template: CardTemplate): (data: Data) => AdaptiveCard {
+  const prepared = new ACData.Template(template);
+  return (data) => {
+    const expanded: unknown = prepared.expand({ $root: data });
+    if (!isAdaptiveCard(expanded)) throw new CardTemplateError('not-a-card', 'expansion lost the card envelope');
+    const unbound = findUnbound(expanded, '$');
+    if (unbound) throw new CardTemplateError('unbound-placeholder', unbound);
+    return expanded;
+  };
+}
+
+function isAdaptiveCard(value: unknown): value is AdaptiveCard {
+  if (typeof value !== 'object' || value === null) return false;
+  const card = value as Record<string, unknown>;
+  return card.type === 'AdaptiveCard' && card.version === '1.5' && Array.isArray(card.body);
+}
+
+/** Returns the JSON path and text of the first string that still holds a template expression. */
+function findUnbound(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('${') ? `${path}: ${value}` : undefined;
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = findUnbound(item, `${path}[${index}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      const found = findUnbound(item, `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}

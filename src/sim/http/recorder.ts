@@ -1,0 +1,81 @@
+/** One write the simulator performed (or refused): how a test proves that a write happened exactly once. */
+export interface WriteRecord {
+  method: string;
+  path: string;
+  status: number;
+  requestId: string;
+  time: string;
+  clientId: string | undefined;
+  inBatch: boolean;
+}
+
+export interface RouteStats {
+  requests: number;
+  byStatus: Record<string, number>;
+}
+
+/** Counts requests, resource units and throttling, and keeps the write log. */
+export class Recorder {
+  writes: WriteRecord[] = [];
+  routes: Record<string, RouteStats> = {};
+  resourceUnits = 0;
+  throttled = 0;
+  throttledByService: Record<string, number> = {};
+  /** Retry-After values sent, with when; lets a test check that clients waited before retrying. */
+  retryAfterSent: { service: string; seconds: number; at: number; clientId: string | undefined }[] = [];
+  /** Requests that arrived while their client was still inside a Retry-After window it had been given. */
+  earlyRetries = 0;
+  private readonly blockedUntil = new Map<string, number>();
+
+  request(route: string, status: number): void {
+    const stats = (this.routes[route] ??= { requests: 0, byStatus: {} });
+    stats.requests++;
+    stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+  }
+
+  write(record: WriteRecord): void {
+    this.writes.push(record);
+  }
+
+  throttle(service: string, retryAfterSeconds: number | undefined, clientId: string | undefined, now: number): void {
+    this.throttled++;
+    this.throttledByService[service] = (this.throttledByService[service] ?? 0) + 1;
+    if (retryAfterSeconds !== undefined) {
+      this.retryAfterSent.push({ service, seconds: retryAfterSeconds, at: now, clientId });
+      // A small grace absorbs clock rounding; a client that honours Retry-After never lands inside it.
+      this.blockedUntil.set(`${service}|${clientId ?? ''}`, now + retryAfterSeconds * 1000 - 50);
+    }
+  }
+
+  /** Notes a request to a service; counts it when the client had been told to wait and has not. */
+  arrival(service: string, clientId: string | undefined, now: number): void {
+    const key = `${service}|${clientId ?? ''}`;
+    const until = this.blockedUntil.get(key);
+    if (until === undefined) return;
+    if (now < until) this.earlyRetries++;
+    else this.blockedUntil.delete(key);
+  }
+
+  reset(): void {
+    this.writes = [];
+    this.routes = {};
+    this.resourceUnits = 0;
+    this.throttled = 0;
+    this.throttledByService = {};
+    this.retryAfterSent = [];
+    this.earlyRetries = 0;
+    this.blockedUntil.clear();
+  }
+
+  snapshot() {
+    return {
+      routes: this.routes,
+      resourceUnits: this.resourceUnits,
+      throttled: this.throttled,
+      throttledByService: this.throttledByService,
+      retryAfterSent: this.retryAfterSent.length,
+      earlyRetries: this.earlyRetries,
+      writes: this.writes.length,
+    };
+  }
+}
