@@ -46,7 +46,8 @@ export function inert(text: unknown, max: number = DEFAULT_MAX_LENGTH): string {
 
 function toText(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return String(value);
   return '';
 }
 
@@ -57,5 +58,10 @@ function cut(text: string, max: number): string {
   // The first max + 1 code points lie within the first 2 * (max + 1) units: no need to split a huge string.
   const codePoints = Array.from(text.slice(0, 2 * (max + 1)));
   if (codePoints.length <= max) return text;
-  return codePoints.slice(0, max - 1).join('').trimEnd() + ELLIPSIS;
+  return (
+    codePoints
+      .slice(0, max - 1)
+      .join('')
+      .trimEnd() + ELLIPSIS
+  );
 }

@@ -21,7 +21,13 @@ const template = cardTemplate([
     items: [
       { type: 'TextBlock', text: '**${usage}** — ${description}', wrap: true },
       { type: 'TextBlock', text: 'Example: ${example}', isSubtle: true, spacing: 'None', wrap: true },
-      { type: 'TextBlock', $when: '${approversOnly}', text: 'Approvers only.', isSubtle: true, spacing: 'None' },
+      {
+        type: 'TextBlock',
+        $when: '${approversOnly}',
+        text: 'Approvers only.',
+        isSubtle: true,
+        spacing: 'None',
+      },
     ],
   },
   {
@@ -40,7 +46,7 @@ const template = cardTemplate([
   },
 ]);
 
-const expand = compileCard<HelpCardData>(template);
+const expand: (data: HelpCardData) => AdaptiveCard = compileCard(template);
 
 /**
  * The help card: the commands people can use today, each with its usage and an example, and a line saying

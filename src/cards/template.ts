@@ -19,14 +19,15 @@ export interface JsonObject {
   readonly [key: string]: JsonValue;
 }
 
-/** An Adaptive Card 1.5 as sent to Teams (the highest version Teams renders for bot cards). */
-export interface AdaptiveCard {
+/**
+ * An Adaptive Card 1.5 as sent to Teams (the highest version Teams renders for bot cards). Plain JSON, so it
+ * can go into an attachment as is; `actions` and the rest are reached through the index signature.
+ */
+export interface AdaptiveCard extends JsonObject {
   readonly type: 'AdaptiveCard';
   readonly version: '1.5';
   readonly $schema: typeof ADAPTIVE_CARD_SCHEMA;
   readonly body: readonly JsonObject[];
-  readonly actions?: readonly JsonObject[];
-  readonly [key: string]: JsonValue | undefined;
 }
 
 /** A card template: an Adaptive Card whose strings may hold `${…}` expressions, `$data` and `$when`. */
@@ -56,14 +57,16 @@ export function cardTemplate(body: readonly JsonObject[], actions?: readonly Jso
 }
 
 /**
- * Prepares a template once and returns the pure function that binds it to a view model.
+ * Prepares a template once and returns the pure function that binds it to a view model; a card narrows the
+ * parameter to its own view-model type: `const expand: (data: HelpCardData) => AdaptiveCard = compileCard(t)`.
  * Throws CardTemplateError when the result still holds a `${…}` (a field the view model lacks).
  */
-export function compileCard<Data extends object>(template: CardTemplate): (data: Data) => AdaptiveCard {
+export function compileCard(template: CardTemplate): (data: object) => AdaptiveCard {
   const prepared = new ACData.Template(template);
   return (data) => {
     const expanded: unknown = prepared.expand({ $root: data });
-    if (!isAdaptiveCard(expanded)) throw new CardTemplateError('not-a-card', 'expansion lost the card envelope');
+    if (!isAdaptiveCard(expanded))
+      throw new CardTemplateError('not-a-card', 'expansion lost the card envelope');
     const unbound = findUnbound(expanded, '$');
     if (unbound) throw new CardTemplateError('unbound-placeholder', unbound);
     return expanded;

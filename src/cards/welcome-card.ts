@@ -6,7 +6,8 @@ export type WardenMode = 'report-only' | 'enforce';
 export interface WelcomeCardView {
   readonly mode: WardenMode;
   /** Where Warden was just installed; the team name comes from the tenant and may be missing from the event. */
-  readonly installedIn: { readonly scope: 'team'; readonly teamName?: string | undefined } | { readonly scope: 'personal' };
+  readonly installedIn:
+    { readonly scope: 'team'; readonly teamName?: string | undefined } | { readonly scope: 'personal' };
 }
 
 interface WelcomeCardData {
@@ -60,7 +61,7 @@ const template = cardTemplate([
   },
 ]);
 
-const expand = compileCard<WelcomeCardData>(template);
+const expand: (data: WelcomeCardData) => AdaptiveCard = compileCard(template);
 
 /** The card Warden posts when it is installed: what it does, the mode it runs in, where it was installed. */
 export function welcomeCard(view: WelcomeCardView): AdaptiveCard {

@@ -5,15 +5,7 @@
  */
 
 export type CommandName =
-  | 'help'
-  | 'whoami'
-  | 'status'
-  | 'scan'
-  | 'findings'
-  | 'show'
-  | 'exceptions'
-  | 'digest'
-  | 'setup';
+  'help' | 'whoami' | 'status' | 'scan' | 'findings' | 'show' | 'exceptions' | 'digest' | 'setup';
 
 /**
  * The least-privileged role the command is meant for: `anyone` in the tenant; `owner`, the people responsible
@@ -113,7 +105,8 @@ export function availableCommands(catalogue: readonly CommandSpec[] = COMMANDS):
   return catalogue.filter((command) => command.available);
 }
 
-export type ParsedCommand = { readonly name: CommandName; readonly args: string[] } | { readonly unknown: string };
+export type ParsedCommand =
+  { readonly name: CommandName; readonly args: string[] } | { readonly unknown: string };
 
 /**
  * Matches the first word of a message, after trimming and case-insensitively, against the available commands.

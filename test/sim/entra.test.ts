@@ -13,7 +13,7 @@ afterAll(async () => {
 describe('simulator: Entra token endpoint and managed identity', () => {
   it('when a client secret is right, then @azure/identity gets a Graph token carrying the granted roles', async () => {
     const token = await h.credential.getToken('https://graph.microsoft.com/.default');
-    const claims = JSON.parse(Buffer.from(token.token.split('.')[1] ?? '', 'base64url').toString()) as { roles: string[]; tid: string };
+    const claims = JSON.parse(Buffer.from(token!.token.split('.')[1] ?? '', 'base64url').toString()) as { roles: string[]; tid: string };
     expect(claims.tid).toBe(h.tenantId);
     expect(claims.roles).toContain('User.Read.All');
   });
@@ -45,7 +45,7 @@ describe('simulator: Entra token endpoint and managed identity', () => {
     const credential = managedIdentity(h.sim, h.clientId);
     expect(credential).toBeInstanceOf(ManagedIdentityCredential);
     const token = await credential.getToken('https://graph.microsoft.com/.default');
-    const claims = JSON.parse(Buffer.from(token.token.split('.')[1] ?? '', 'base64url').toString()) as { appid: string };
+    const claims = JSON.parse(Buffer.from(token!.token.split('.')[1] ?? '', 'base64url').toString()) as { appid: string };
     expect(claims.appid).toBe(h.clientId);
   });
 

@@ -29,6 +29,11 @@ export class SqliteDb {
     return this.settle(operation, fn);
   }
 
+  /** Runs several reads that must see one state of the database, without taking the write lock. */
+  snapshot<T>(operation: string, fn: () => T): Promise<T> {
+    return this.settle(operation, () => this.raw.transaction(fn).deferred());
+  }
+
   /**
    * Runs a write in a transaction that takes the write lock at BEGIN (IMMEDIATE): a DEFERRED transaction that
    * reads first and then writes can fail at once with SQLITE_BUSY when another process wrote in between, while
@@ -59,9 +64,9 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\
 
 /** The canonical form of an instant; refuses anything that is not an ISO 8601 time with a zone. */
 export function isoTime(value: string, field: string): string {
-  const ms = typeof value === 'string' && ISO_INSTANT.test(value) ? Date.parse(value) : Number.NaN;
+  const ms = ISO_INSTANT.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) {
-    throw new StoreError('invalid-input', `${field} must be an ISO 8601 instant with a time zone, got "${String(value)}"`);
+    throw new StoreError('invalid-input', `${field} must be an ISO 8601 instant with a time zone, got "${value}"`);
   }
   return new Date(ms).toISOString();
 }
@@ -74,10 +79,13 @@ export function isoPlus(now: string, ms: number, field: string): string {
   return new Date(Date.parse(isoTime(now, 'now')) + ms).toISOString();
 }
 
+// The lib types say string, but undefined, a function or a symbol give undefined.
+const stringify: (value: unknown) => string | undefined = JSON.stringify;
+
 export function toJson(value: unknown, field: string): string {
   let text: string | undefined;
   try {
-    text = JSON.stringify(value);
+    text = stringify(value);
   } catch (error) {
     throw new StoreError('invalid-input', `${field} cannot be stored as JSON`, undefined, { cause: error });
   }
@@ -110,8 +118,21 @@ export function paging(filter: { limit?: number; offset?: number }): [number, nu
   return [limit ?? -1, offset ?? 0];
 }
 
-/** Builds `WHERE a AND b` from the clauses whose filter is set. */
-export function where(clauses: readonly (string | false)[]): string {
-  const set = clauses.filter((c): c is string => c !== false);
-  return set.length === 0 ? '' : `WHERE ${set.join(' AND ')}`;
+/** A WHERE clause built from the filters that are set, with their parameters in order. */
+export class Conditions {
+  readonly params: (string | number)[] = [];
+  private readonly clauses: string[] = [];
+
+  /** Adds `sql` (with one `?`) when `value` is set. */
+  add(sql: string, value: string | number | undefined): this {
+    if (value !== undefined) {
+      this.clauses.push(sql);
+      this.params.push(value);
+    }
+    return this;
+  }
+
+  get sql(): string {
+    return this.clauses.length === 0 ? '' : `WHERE ${this.clauses.join(' AND ')}`;
+  }
 }

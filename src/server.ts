@@ -1,0 +1,110 @@
+import type { AddressInfo } from 'node:net';
+import type { TokenCredential } from '@azure/identity';
+import type { Application, TeamsAdapter } from '@microsoft/teams-ai';
+import restify from 'restify';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import { isConfiguredTenant } from './teams/tenant.js';
+import type { Store } from './workflows/ports.js';
+
+export interface ServerDeps {
+  config: Readonly<Config>;
+  adapter: TeamsAdapter;
+  app: Application;
+  store: Pick<Store, 'ping'>;
+  credential: TokenCredential;
+  logger: Logger;
+}
+
+export interface WardenServer {
+  /** Listens on the configured port (0 picks one) and resolves with the port. */
+  start(): Promise<number>;
+  /** Stops accepting, waits for turns in flight (up to the deadline), then closes. */
+  stop(deadlineMs?: number): Promise<void>;
+}
+
+const READINESS_TIMEOUT_MS = 5_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms).unref()),
+  ]);
+}
+
+/** restify: /api/messages for the Bot Framework, /healthz for liveness, /readyz for readiness. */
+export function createServer(deps: ServerDeps): WardenServer {
+  const { config, adapter, app, logger } = deps;
+  const server = restify.createServer({ name: 'warden', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 1024 * 1024 }));
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  let stopping = false;
+
+  server.post('/api/messages', async (req, res) => {
+    if (stopping) {
+      res.send(503, { error: 'Warden is shutting down; Teams will retry.' });
+      return;
+    }
+    // Without a bot id, Bot Framework authentication is off (local Playground); with one, no token means 401.
+    if (config.bot.type !== 'none' && !req.header('authorization')) {
+      res.send(401, { error: 'A Bot Framework token is required.' });
+      return;
+    }
+    const activity = req.body as Parameters<typeof isConfiguredTenant>[0] | undefined;
+    if (!activity || typeof activity !== 'object' || !isConfiguredTenant(activity, config.tenantId)) {
+      logger.warn({ claimed: activity?.conversation?.tenantId }, 'refused an activity from another tenant');
+      res.send(403, { error: 'This Warden instance serves another tenant.' });
+      return;
+    }
+    inFlight++;
+    try {
+      await adapter.process(req, res, (context) => app.run(context).then(() => undefined));
+    } catch (error) {
+      logger.error({ err: error }, 'activity processing failed');
+      if (!res.headersSent) res.send(500, { error: 'Warden could not process the activity.' });
+    } finally {
+      inFlight--;
+      if (inFlight === 0) drained?.();
+    }
+  });
+
+  server.get('/healthz', (_req, res, next) => {
+    res.send(200, { status: 'ok' });
+    next();
+  });
+
+  server.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    const results = await Promise.allSettled([
+      withTimeout(deps.store.ping(), READINESS_TIMEOUT_MS, 'the store'),
+      withTimeout(deps.credential.getToken(config.graph.scope), READINESS_TIMEOUT_MS, 'the token endpoint'),
+    ]);
+    const [store, token] = results;
+    checks['store'] = store?.status === 'fulfilled' ? 'ok' : `failed: ${String((store as PromiseRejectedResult).reason)}`;
+    checks['graphToken'] = token?.status === 'fulfilled' ? 'ok' : `failed: ${String((token as PromiseRejectedResult).reason)}`;
+    const ready = Object.values(checks).every((c) => c === 'ok');
+    if (!ready) logger.warn({ checks }, 'not ready');
+    res.send(ready ? 200 : 503, { ready, checks });
+  });
+
+  return {
+    start: () =>
+      new Promise<number>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, '0.0.0.0', () => resolve((server.address() as AddressInfo).port));
+      }),
+    stop: async (deadlineMs = 10_000) => {
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => (drained = resolve)),
+          new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref()),
+        ]);
+      }
+      server.server.closeIdleConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { ActivityTypes, CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
+import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
+import { helpCard } from '../cards/help-card.js';
+import { unknownCommandHint } from '../cards/hint.js';
+import { welcomeCard } from '../cards/welcome-card.js';
+import type { Config } from '../config.js';
+import type { Clock } from '../domain/clock.js';
+import { parseCommand } from '../domain/commands.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../workflows/ports.js';
+import { registerConversation } from '../workflows/register-conversation.js';
+import { conversationOf, teamsChannelData } from './conversation.js';
+import { isConfiguredTenant } from './tenant.js';
+
+export interface TeamsAppDeps {
+  adapter: TeamsAdapter;
+  config: Readonly<Config>;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+}
+
+const card = (content: object) => MessageFactory.attachment(CardFactory.adaptiveCard(content));
+
+/** The teams-ai application: routes installs and messages to workflows and answers with cards. */
+export function createTeamsApp(deps: TeamsAppDeps): Application {
+  const { adapter, config, logger } = deps;
+  const app = new Application<TurnState>({
+    adapter,
+    botAppId: config.bot.id,
+    // The typing timer is global to the Application and races between concurrent turns; Warden answers fast anyway.
+    startTypingTimer: false,
+    removeRecipientMention: true,
+  });
+
+  // Defence in depth: the HTTP route already refused other tenants before the adapter saw the request.
+  app.turn('beforeTurn', (context: TurnContext) => {
+    if (isConfiguredTenant(context.activity, config.tenantId)) return Promise.resolve(true);
+    logger.warn({ conversationId: context.activity.conversation.id }, 'activity from another tenant ignored');
+    return Promise.resolve(false);
+  });
+
+  const onInstalled = async (context: TurnContext, welcome: boolean): Promise<void> => {
+    const conversation = conversationOf(context.activity);
+    await registerConversation(deps, conversation, context.activity.from.aadObjectId ?? 'unknown');
+    logger.info({ conversationId: conversation.id, kind: conversation.kind, teamId: conversation.teamId }, 'installed');
+    if (!welcome) return;
+    const teamName = teamsChannelData(context.activity).team?.name;
+    await context.sendActivity(
+      card(
+        welcomeCard({
+          mode: config.mode,
+          installedIn: conversation.kind === 'personal' ? { scope: 'personal' } : { scope: 'team', teamName },
+        }),
+      ),
+    );
+  };
+
+  // Teams sends both events on install; the reference is stored on both, the welcome sent once.
+  app.activity(ActivityTypes.InstallationUpdate, async (context) => {
+    const action = (context.activity as { action?: string }).action ?? '';
+    if (action === 'add' || action === 'add-upgrade') await onInstalled(context, true);
+  });
+  app.conversationUpdate('membersAdded', async (context) => {
+    const botAdded = context.activity.membersAdded?.some((m) => m.id === context.activity.recipient.id) ?? false;
+    if (botAdded) await onInstalled(context, false);
+  });
+
+  app.activity(ActivityTypes.Message, async (context) => {
+    const parsed = parseCommand(context.activity.text);
+    if ('unknown' in parsed) {
+      await context.sendActivity(unknownCommandHint(parsed.unknown));
+      return;
+    }
+    switch (parsed.name) {
+      case 'help':
+        await context.sendActivity(card(helpCard()));
+        return;
+      default:
+        await context.sendActivity(unknownCommandHint(parsed.name));
+    }
+  });
+
+  return app;
+}
