@@ -40,14 +40,28 @@ export function toStoreError(error: unknown, operation: string): StoreError {
   if (error instanceof StoreError) return error;
   if (error instanceof Database.SqliteError) {
     const details = { code: error.code, message: error.message };
-    if (error.code === 'SQLITE_BUSY' || error.code.startsWith('SQLITE_BUSY_') || error.code === 'SQLITE_LOCKED') {
+    if (
+      error.code === 'SQLITE_BUSY' ||
+      error.code.startsWith('SQLITE_BUSY_') ||
+      error.code === 'SQLITE_LOCKED'
+    ) {
       return new StoreError('busy', `${operation}: the database is busy`, details, { cause: error });
     }
     if (error.code.startsWith('SQLITE_CONSTRAINT')) {
-      return new StoreError('constraint', `${operation}: the database refused the write`, details, { cause: error });
+      return new StoreError('constraint', `${operation}: the database refused the write`, details, {
+        cause: error,
+      });
     }
     return new StoreError('io', `${operation}: the database failed`, details, { cause: error });
   }
+  // Node's file-system errors (creating the folder) carry a code such as EACCES.
+  const code =
+    error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
   const message = error instanceof Error ? error.message : String(error);
-  return new StoreError('io', `${operation}: unexpected failure`, { message }, { cause: error });
+  return new StoreError(
+    'io',
+    `${operation}: unexpected failure`,
+    { ...(code && { code }), message },
+    { cause: error },
+  );
 }

@@ -135,10 +135,16 @@ export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial sc
  * Brings the schema up to the last migration, all pending migrations in one transaction: a failure leaves the
  * database as it was. Returns the versions applied now (none when it was up to date).
  */
-export function applyMigrations(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+export function applyMigrations(
+  db: Database.Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+): number[] {
   migrations.forEach((m, index) => {
     if (m.version !== index + 1) {
-      throw new StoreError('migration-failed', `migration "${m.name}" has version ${m.version}, expected ${index + 1}`);
+      throw new StoreError(
+        'migration-failed',
+        `migration "${m.name}" has version ${m.version}, expected ${index + 1}`,
+      );
     }
   });
   db.exec(`CREATE TABLE IF NOT EXISTS schema_version (
@@ -146,7 +152,9 @@ export function applyMigrations(db: Database.Database, migrations: readonly Migr
     name TEXT NOT NULL,
     applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
   ) STRICT`);
-  const current = db.prepare<[], { version: number | null }>('SELECT max(version) AS version FROM schema_version');
+  const current = db.prepare<[], { version: number | null }>(
+    'SELECT max(version) AS version FROM schema_version',
+  );
   const record = db.prepare<[number, string]>('INSERT INTO schema_version (version, name) VALUES (?, ?)');
 
   // IMMEDIATE: two processes opening the same file at once must not both apply a migration.

@@ -55,9 +55,9 @@ export interface SqliteStoreOptions {
  */
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const { path, busyTimeoutMs = 5_000, migrations = MIGRATIONS } = options;
-  if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
   let raw: Database.Database | undefined;
   try {
+    if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
     raw = new Database(path);
     raw.pragma('journal_mode = WAL');
     raw.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
@@ -112,7 +112,9 @@ export class SqliteStore implements Store {
   }
 
   updateFinding(id: string, expectedVersion: number, patch: FindingPatch): Promise<UpdateResult<Finding>> {
-    return this.db.write('updateFinding', () => findings.applyFindingChange(this.db, { id, expectedVersion, patch }));
+    return this.db.write('updateFinding', () =>
+      findings.applyFindingChange(this.db, { id, expectedVersion, patch }),
+    );
   }
 
   countFindings(): Promise<FindingCount[]> {
@@ -135,7 +137,11 @@ export class SqliteStore implements Store {
     return this.db.write('decide', () => requests.decide(this.db, input));
   }
 
-  updateRequest(id: string, expectedVersion: number, patch: RequestPatch): Promise<UpdateResult<ApprovalRequest>> {
+  updateRequest(
+    id: string,
+    expectedVersion: number,
+    patch: RequestPatch,
+  ): Promise<UpdateResult<ApprovalRequest>> {
     return this.db.write('updateRequest', () => requests.updateRequest(this.db, id, expectedVersion, patch));
   }
 

@@ -67,6 +67,7 @@ export interface FindingChange {
 }
 
 export interface FindingFilter {
+  /** Any of these states; an empty list matches nothing. */
   states?: readonly FindingState[];
   ruleId?: string;
   subjectId?: string;
@@ -84,9 +85,7 @@ export interface FindingCount {
 
 /** `conflict` carries the record as it is now, so the caller can decide again from it. */
 export type UpdateResult<T> =
-  | { kind: 'updated'; record: T }
-  | { kind: 'conflict'; current: T }
-  | { kind: 'not-found' };
+  { kind: 'updated'; record: T } | { kind: 'conflict'; current: T } | { kind: 'not-found' };
 
 export interface FindingStore {
   getFinding(id: string): Promise<Finding | undefined>;
@@ -177,7 +176,11 @@ export interface RequestStore {
    */
   decide(input: DecideInput): Promise<DecideResult>;
   /** For cancel and expiry; decisions go through `decide`. */
-  updateRequest(id: string, expectedVersion: number, patch: RequestPatch): Promise<UpdateResult<ApprovalRequest>>;
+  updateRequest(
+    id: string,
+    expectedVersion: number,
+    patch: RequestPatch,
+  ): Promise<UpdateResult<ApprovalRequest>>;
 }
 
 /** A new job starts `pending` with no attempts; `steps` defaults to null. */
@@ -258,7 +261,8 @@ export interface LeaseStore {
 }
 
 export interface Store
-  extends ConversationStore,
+  extends
+    ConversationStore,
     SettingStore,
     FindingStore,
     RequestStore,

@@ -16,7 +16,8 @@ interface AuditRow {
   details: string | null;
 }
 
-const COLUMNS = 'seq, at, actor, action, subject_id, finding_id, request_id, reason, graph_request_id, details';
+const COLUMNS =
+  'seq, at, actor, action, subject_id, finding_id, request_id, reason, graph_request_id, details';
 
 function toEntry(row: AuditRow): AuditEntry {
   return {
@@ -62,7 +63,9 @@ export function listAudit(db: SqliteDb, filter: AuditFilter = {}): AuditEntry[] 
     .add('subject_id = ?', filter.subjectId)
     .add('seq > ?', filter.afterSeq);
   return db
-    .stmt<(string | number)[], AuditRow>(`SELECT ${COLUMNS} FROM audit ${where.sql} ORDER BY seq LIMIT ? OFFSET ?`)
+    .stmt<(string | number)[], AuditRow>(
+      `SELECT ${COLUMNS} FROM audit ${where.sql} ORDER BY seq LIMIT ? OFFSET ?`,
+    )
     .all(...where.params, ...paging({ limit: filter.limit }))
     .map(toEntry);
 }

@@ -52,9 +52,13 @@ export function getConversation(db: SqliteDb, id: string): ConversationRecord | 
 }
 
 export function listConversations(db: SqliteDb, filter: ConversationFilter = {}): ConversationRecord[] {
-  const where = new Conditions().add('kind = ?', filter.kind).add('user_aad_object_id = ?', filter.userAadObjectId);
+  const where = new Conditions()
+    .add('kind = ?', filter.kind)
+    .add('user_aad_object_id = ?', filter.userAadObjectId);
   return db
-    .stmt<(string | number)[], ConversationRow>(`SELECT ${COLUMNS} FROM conversations ${where.sql} ORDER BY id`)
+    .stmt<(string | number)[], ConversationRow>(
+      `SELECT ${COLUMNS} FROM conversations ${where.sql} ORDER BY id`,
+    )
     .all(...where.params)
     .map(toConversation);
 }

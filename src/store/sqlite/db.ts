@@ -66,7 +66,10 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\
 export function isoTime(value: string, field: string): string {
   const ms = ISO_INSTANT.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) {
-    throw new StoreError('invalid-input', `${field} must be an ISO 8601 instant with a time zone, got "${value}"`);
+    throw new StoreError(
+      'invalid-input',
+      `${field} must be an ISO 8601 instant with a time zone, got "${value}"`,
+    );
   }
   return new Date(ms).toISOString();
 }
@@ -74,7 +77,10 @@ export function isoTime(value: string, field: string): string {
 /** `now + ms` in canonical form; `ms` must be a positive whole number. */
 export function isoPlus(now: string, ms: number, field: string): string {
   if (!Number.isSafeInteger(ms) || ms <= 0) {
-    throw new StoreError('invalid-input', `${field} must be a positive whole number of milliseconds, got ${ms}`);
+    throw new StoreError(
+      'invalid-input',
+      `${field} must be a positive whole number of milliseconds, got ${ms}`,
+    );
   }
   return new Date(Date.parse(isoTime(now, 'now')) + ms).toISOString();
 }
@@ -89,7 +95,8 @@ export function toJson(value: unknown, field: string): string {
   } catch (error) {
     throw new StoreError('invalid-input', `${field} cannot be stored as JSON`, undefined, { cause: error });
   }
-  if (text === undefined) throw new StoreError('invalid-input', `${field} cannot be stored as JSON (undefined)`);
+  if (text === undefined)
+    throw new StoreError('invalid-input', `${field} cannot be stored as JSON (undefined)`);
   return text;
 }
 

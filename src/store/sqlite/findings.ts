@@ -118,7 +118,10 @@ const UPDATE = `UPDATE findings SET ${COLUMNS.split(',')
   .map((column) => `${column.trim()} = ?`)
   .join(', ')} WHERE id = ? AND version = ?`;
 
-export function insertFindingIfAbsent(db: SqliteDb, input: NewFinding): { created: boolean; finding: Finding } {
+export function insertFindingIfAbsent(
+  db: SqliteDb,
+  input: NewFinding,
+): { created: boolean; finding: Finding } {
   const { seenAt, ...rest } = input;
   const finding: Finding = {
     ...rest,
@@ -164,7 +167,8 @@ export function applyFindingChange(db: SqliteDb, change: FindingChange): UpdateR
 /** Reads back a finding just written in the same transaction. */
 function mustGet(db: SqliteDb, id: string): Finding {
   const finding = getFinding(db, id);
-  if (finding === undefined) throw new StoreError('io', `finding ${id} is missing right after it was written`);
+  if (finding === undefined)
+    throw new StoreError('io', `finding ${id} is missing right after it was written`);
   return finding;
 }
 

@@ -1,7 +1,16 @@
 import type { Job, JobState } from '../../domain/records.js';
 import type { JobFailure, JobFilter, NewJob } from '../../workflows/ports.js';
 import { StoreError } from '../errors.js';
-import { Conditions, fromJson, isoPlus, isoTime, paging, toJson, toOptionalJson, type SqliteDb } from './db.js';
+import {
+  Conditions,
+  fromJson,
+  isoPlus,
+  isoTime,
+  paging,
+  toJson,
+  toOptionalJson,
+  type SqliteDb,
+} from './db.js';
 
 interface JobRow {
   id: string;
@@ -50,7 +59,9 @@ export function listJobs(db: SqliteDb, filter: JobFilter = {}): Job[] {
     .add('state IN (SELECT value FROM json_each(?))', filter.states && JSON.stringify(filter.states))
     .add('kind = ?', filter.kind);
   return db
-    .stmt<(string | number)[], JobRow>(`SELECT ${COLUMNS} FROM jobs ${where.sql} ORDER BY created_at, id LIMIT ? OFFSET ?`)
+    .stmt<(string | number)[], JobRow>(
+      `SELECT ${COLUMNS} FROM jobs ${where.sql} ORDER BY created_at, id LIMIT ? OFFSET ?`,
+    )
     .all(...where.params, ...paging({ limit: filter.limit }))
     .map(toJob);
 }
@@ -74,9 +85,14 @@ export function enqueueJob(db: SqliteDb, job: NewJob): { created: boolean; job: 
       createdAt,
       toJson(job.steps ?? null, 'steps'),
     );
-  const stored = db.stmt<[string], JobRow>(`SELECT ${COLUMNS} FROM jobs WHERE idempotency_key = ?`).get(job.idempotencyKey);
+  const stored = db
+    .stmt<[string], JobRow>(`SELECT ${COLUMNS} FROM jobs WHERE idempotency_key = ?`)
+    .get(job.idempotencyKey);
   if (stored === undefined) {
-    throw new StoreError('invalid-input', `job id ${job.id} is already used by a job with another idempotency key`);
+    throw new StoreError(
+      'invalid-input',
+      `job id ${job.id} is already used by a job with another idempotency key`,
+    );
   }
   return { created: changes === 1, job: toJob(stored) };
 }
@@ -105,20 +121,44 @@ export function claimNextJob(db: SqliteDb, workerId: string, now: string, leaseM
 }
 
 /** Runs an UPDATE guarded by "still running and claimed by this worker"; true when it applied. */
-function asClaimant(db: SqliteDb, id: string, workerId: string, set: string, params: (string | null)[]): boolean {
+function asClaimant(
+  db: SqliteDb,
+  id: string,
+  workerId: string,
+  set: string,
+  params: (string | null)[],
+): boolean {
   const { changes } = db
     .stmt(`UPDATE jobs SET ${set} WHERE id = ? AND state = 'running' AND claimed_by = ?`)
     .run(...params, id, workerId);
   return changes === 1;
 }
 
-export function renewJobClaim(db: SqliteDb, id: string, workerId: string, now: string, leaseMs: number): boolean {
+export function renewJobClaim(
+  db: SqliteDb,
+  id: string,
+  workerId: string,
+  now: string,
+  leaseMs: number,
+): boolean {
   const at = isoTime(now, 'now');
-  return asClaimant(db, id, workerId, 'claim_expires_at = ?, updated_at = ?', [isoPlus(at, leaseMs, 'leaseMs'), at]);
+  return asClaimant(db, id, workerId, 'claim_expires_at = ?, updated_at = ?', [
+    isoPlus(at, leaseMs, 'leaseMs'),
+    at,
+  ]);
 }
 
-export function saveJobSteps(db: SqliteDb, id: string, workerId: string, steps: unknown, now: string): boolean {
-  return asClaimant(db, id, workerId, 'steps = ?, updated_at = ?', [toJson(steps, 'steps'), isoTime(now, 'now')]);
+export function saveJobSteps(
+  db: SqliteDb,
+  id: string,
+  workerId: string,
+  steps: unknown,
+  now: string,
+): boolean {
+  return asClaimant(db, id, workerId, 'steps = ?, updated_at = ?', [
+    toJson(steps, 'steps'),
+    isoTime(now, 'now'),
+  ]);
 }
 
 // Finished jobs keep claimed_by (who ran it last) but lose the claim's expiry: nobody holds them any more.
@@ -132,10 +172,13 @@ export function markJobFailed(db: SqliteDb, id: string, workerId: string, failur
   const lastError = toOptionalJson(failure.error, 'error');
   const at = isoTime(failure.now, 'now');
   if (failure.retryAt === undefined) {
-    return asClaimant(db, id, workerId, "state = 'dead', claim_expires_at = NULL, last_error = ?, updated_at = ?", [
-      lastError,
-      at,
-    ]);
+    return asClaimant(
+      db,
+      id,
+      workerId,
+      "state = 'dead', claim_expires_at = NULL, last_error = ?, updated_at = ?",
+      [lastError, at],
+    );
   }
   return asClaimant(
     db,

@@ -7,10 +7,9 @@ export function getSetting(db: SqliteDb, key: string): unknown {
 }
 
 export function setSetting(db: SqliteDb, key: string, value: unknown): void {
-  db.stmt('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
-    key,
-    toJson(value, `setting ${key}`),
-  );
+  db.stmt(
+    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  ).run(key, toJson(value, `setting ${key}`));
 }
 
 export function getSyncState(db: SqliteDb, key: string): SyncStateRecord | undefined {
@@ -35,7 +34,13 @@ export function setSyncState(db: SqliteDb, key: string, value: unknown, now: str
  * One upsert decides: it takes a free lease, and overwrites a held one only when it is expired or already this
  * holder's. SQLite runs the statement atomically, so two holders cannot both succeed.
  */
-export function acquireLease(db: SqliteDb, name: string, holder: string, now: string, ttlMs: number): boolean {
+export function acquireLease(
+  db: SqliteDb,
+  name: string,
+  holder: string,
+  now: string,
+  ttlMs: number,
+): boolean {
   const at = isoTime(now, 'now');
   const { changes } = db
     .stmt(

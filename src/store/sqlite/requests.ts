@@ -1,4 +1,11 @@
-import type { ApprovalRequest, Decision, Finding, RequestKind, RequestState, Verdict } from '../../domain/records.js';
+import type {
+  ApprovalRequest,
+  Decision,
+  Finding,
+  RequestKind,
+  RequestState,
+  Verdict,
+} from '../../domain/records.js';
 import type {
   CreateRequestEffects,
   CreateRequestResult,
@@ -40,11 +47,16 @@ const COLUMNS = 'id, finding_id, kind, action, requested_by, payload, state, cre
 function toRequest(db: SqliteDb, row: RequestRow): ApprovalRequest {
   // rowid order is insertion order: decisions come back in the order they were recorded.
   const decisions = db
-    .stmt<[string], DecisionRow>('SELECT approver, verdict, comment, at FROM decisions WHERE request_id = ? ORDER BY rowid')
+    .stmt<[string], DecisionRow>(
+      'SELECT approver, verdict, comment, at FROM decisions WHERE request_id = ? ORDER BY rowid',
+    )
     .all(row.id)
-    .map(
-      (d): Decision => ({ by: d.approver, verdict: d.verdict, ...(d.comment !== null && { comment: d.comment }), at: d.at }),
-    );
+    .map((d): Decision => ({
+      by: d.approver,
+      verdict: d.verdict,
+      ...(d.comment !== null && { comment: d.comment }),
+      at: d.at,
+    }));
   return {
     id: row.id,
     findingId: row.finding_id,
@@ -67,7 +79,8 @@ export function getRequest(db: SqliteDb, id: string): ApprovalRequest | undefine
 
 function mustGetRequest(db: SqliteDb, id: string): ApprovalRequest {
   const request = getRequest(db, id);
-  if (request === undefined) throw new StoreError('io', `request ${id} is missing right after it was written`);
+  if (request === undefined)
+    throw new StoreError('io', `request ${id} is missing right after it was written`);
   return request;
 }
 
@@ -77,13 +90,19 @@ export function listRequests(db: SqliteDb, filter: RequestFilter = {}): Approval
     .add('kind = ?', filter.kind)
     .add('state IN (SELECT value FROM json_each(?))', filter.states && JSON.stringify(filter.states));
   return db
-    .stmt<(string | number)[], RequestRow>(`SELECT ${COLUMNS} FROM requests ${where.sql} ORDER BY created_at, id`)
+    .stmt<(string | number)[], RequestRow>(
+      `SELECT ${COLUMNS} FROM requests ${where.sql} ORDER BY created_at, id`,
+    )
     .all(...where.params)
     .map((row) => toRequest(db, row));
 }
 
 /** Call inside a write: checks come first, so an early return has written nothing. */
-export function createRequest(db: SqliteDb, input: NewRequest, effects: CreateRequestEffects = {}): CreateRequestResult {
+export function createRequest(
+  db: SqliteDb,
+  input: NewRequest,
+  effects: CreateRequestEffects = {},
+): CreateRequestResult {
   const existing = getRequest(db, input.id);
   if (existing !== undefined) return { kind: 'exists', request: existing };
   if (getFinding(db, input.findingId) === undefined) return { kind: 'finding-not-found' };
@@ -113,13 +132,20 @@ export function createRequest(db: SqliteDb, input: NewRequest, effects: CreateRe
 /** Call inside a write. The checks run in the order that tells a retried click the most useful thing. */
 export function decide(db: SqliteDb, input: DecideInput): DecideResult {
   const { decision } = input;
-  if (input.resolveAs !== undefined && (input.resolveAs === 'approved') !== (decision.verdict === 'approve')) {
-    throw new StoreError('invalid-input', `a ${decision.verdict} decision cannot resolve a request as ${input.resolveAs}`);
+  if (
+    input.resolveAs !== undefined &&
+    (input.resolveAs === 'approved') !== (decision.verdict === 'approve')
+  ) {
+    throw new StoreError(
+      'invalid-input',
+      `a ${decision.verdict} decision cannot resolve a request as ${input.resolveAs}`,
+    );
   }
   const request = getRequest(db, input.requestId);
   if (request === undefined) return { kind: 'not-found' };
   const earlier = request.decisions.find((d) => d.by === decision.by);
-  if (earlier !== undefined) return { kind: 'already-decided', by: earlier.by, verdict: earlier.verdict, at: earlier.at };
+  if (earlier !== undefined)
+    return { kind: 'already-decided', by: earlier.by, verdict: earlier.verdict, at: earlier.at };
   if (request.state !== 'pending') return { kind: 'not-pending', state: request.state };
   if (input.expectedRequestVersion !== undefined && input.expectedRequestVersion !== request.version) {
     return { kind: 'conflict', on: 'request', current: request };
@@ -141,15 +167,18 @@ export function decide(db: SqliteDb, input: DecideInput): DecideResult {
     decision.comment ?? null,
     at,
   );
-  db.stmt('UPDATE requests SET state = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?').run(
-    input.resolveAs ?? 'pending',
-    at,
-    request.id,
-    request.version,
-  );
+  db.stmt(
+    'UPDATE requests SET state = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?',
+  ).run(input.resolveAs ?? 'pending', at, request.id, request.version);
   const job = input.job && enqueueJob(db, input.job).job;
   const audit = (input.audit ?? []).map((entry) => appendAudit(db, entry));
-  return { kind: 'recorded', request: mustGetRequest(db, request.id), ...(finding && { finding }), ...(job && { job }), audit };
+  return {
+    kind: 'recorded',
+    request: mustGetRequest(db, request.id),
+    ...(finding && { finding }),
+    ...(job && { job }),
+    audit,
+  };
 }
 
 export function updateRequest(
@@ -161,7 +190,9 @@ export function updateRequest(
   const current = getRequest(db, id);
   if (current === undefined) return { kind: 'not-found' };
   if (current.version !== expectedVersion) return { kind: 'conflict', current };
-  db.stmt('UPDATE requests SET state = ?, payload = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?').run(
+  db.stmt(
+    'UPDATE requests SET state = ?, payload = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?',
+  ).run(
     patch.state ?? current.state,
     toJson(patch.payload === undefined ? current.payload : patch.payload, 'payload'),
     isoTime(patch.updatedAt, 'updatedAt'),

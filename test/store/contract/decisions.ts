@@ -19,21 +19,40 @@ export function decisionContract(store: () => Store): void {
     const approveRemediation = (by: string, minute: number, findingVersion = 1): DecideInput =>
       approve(by, minute, {
         resolveAs: 'approved',
-        finding: { id: FINDING, expectedVersion: findingVersion, patch: { state: 'remediation-queued', updatedAt: at(minute) } },
+        finding: {
+          id: FINDING,
+          expectedVersion: findingVersion,
+          patch: { state: 'remediation-queued', updatedAt: at(minute) },
+        },
         job: newJob({ id: `job-${by}`, idempotencyKey: `${REQUEST}:block-sign-in`, createdAt: at(minute) }),
-        audit: [{ at: at(minute), actor: by, action: 'remediation-approved', findingId: FINDING, requestId: REQUEST }],
+        audit: [
+          {
+            at: at(minute),
+            actor: by,
+            action: 'remediation-approved',
+            findingId: FINDING,
+            requestId: REQUEST,
+          },
+        ],
       });
 
     it('when an approver decides, then the decision is recorded and the request stays pending', async () => {
       await pendingRequest();
 
       const result = await store().decide(
-        approve('approver-1', 2, { decision: { by: 'approver-1', verdict: 'approve', comment: 'ok', at: at(2) } }),
+        approve('approver-1', 2, {
+          decision: { by: 'approver-1', verdict: 'approve', comment: 'ok', at: at(2) },
+        }),
       );
 
       expect(result).toMatchObject({
         kind: 'recorded',
-        request: { state: 'pending', version: 2, updatedAt: at(2), decisions: [{ by: 'approver-1', verdict: 'approve', comment: 'ok', at: at(2) }] },
+        request: {
+          state: 'pending',
+          version: 2,
+          updatedAt: at(2),
+          decisions: [{ by: 'approver-1', verdict: 'approve', comment: 'ok', at: at(2) }],
+        },
         audit: [],
       });
     });
@@ -42,16 +61,27 @@ export function decisionContract(store: () => Store): void {
       await pendingRequest();
       await store().decide(approve('approver-1', 2));
 
-      const second = await store().decide({ requestId: REQUEST, decision: { by: 'approver-1', verdict: 'reject', at: at(3) } });
+      const second = await store().decide({
+        requestId: REQUEST,
+        decision: { by: 'approver-1', verdict: 'reject', at: at(3) },
+      });
 
-      expect(second).toStrictEqual({ kind: 'already-decided', by: 'approver-1', verdict: 'approve', at: at(2) });
+      expect(second).toStrictEqual({
+        kind: 'already-decided',
+        by: 'approver-1',
+        verdict: 'approve',
+        at: at(2),
+      });
       expect((await store().getRequest(REQUEST))?.decisions).toHaveLength(1);
     });
 
     it('when the same approver clicks twice at once, then exactly one decision is recorded', async () => {
       await pendingRequest();
 
-      const results = await Promise.all([store().decide(approve('approver-1', 2)), store().decide(approve('approver-1', 2))]);
+      const results = await Promise.all([
+        store().decide(approve('approver-1', 2)),
+        store().decide(approve('approver-1', 2)),
+      ]);
 
       expect(results.map((r) => r.kind).sort()).toStrictEqual(['already-decided', 'recorded']);
       expect((await store().getRequest(REQUEST))?.decisions).toHaveLength(1);
@@ -72,7 +102,10 @@ export function decisionContract(store: () => Store): void {
       await pendingRequest();
       await store().decide(approve('approver-1', 2, { resolveAs: 'approved' }));
 
-      expect(await store().decide(approve('approver-2', 3))).toStrictEqual({ kind: 'not-pending', state: 'approved' });
+      expect(await store().decide(approve('approver-2', 3))).toStrictEqual({
+        kind: 'not-pending',
+        state: 'approved',
+      });
     });
 
     it('when the request does not exist, then decide says not-found', async () => {
@@ -112,15 +145,25 @@ export function decisionContract(store: () => Store): void {
 
       const result = await store().decide(approveRemediation('approver-1', 2, 1));
 
-      expect(result).toMatchObject({ kind: 'conflict', on: 'finding', current: { state: 'resolved', version: 2 } });
-      expect(await store().getRequest(REQUEST)).toMatchObject({ state: 'pending', decisions: [], version: 1 });
+      expect(result).toMatchObject({
+        kind: 'conflict',
+        on: 'finding',
+        current: { state: 'resolved', version: 2 },
+      });
+      expect(await store().getRequest(REQUEST)).toMatchObject({
+        state: 'pending',
+        decisions: [],
+        version: 1,
+      });
       expect(await store().listJobs()).toStrictEqual([]);
       expect(await store().listAudit()).toStrictEqual([]);
     });
 
     it('when the job of a decision is already enqueued, then the existing job is returned, not a second one', async () => {
       await pendingRequest();
-      const { job: existing } = await store().enqueueJob(newJob({ id: 'earlier', idempotencyKey: `${REQUEST}:block-sign-in` }));
+      const { job: existing } = await store().enqueueJob(
+        newJob({ id: 'earlier', idempotencyKey: `${REQUEST}:block-sign-in` }),
+      );
 
       const result = await store().decide(approveRemediation('approver-1', 2));
 

@@ -28,14 +28,18 @@ export function findingContract(store: () => Store): void {
     it('when a rescan inserts the same finding again, then nothing is created and the stored one is returned', async () => {
       const first = await store().insertFindingIfAbsent(newFinding());
 
-      const again = await store().insertFindingIfAbsent(newFinding({ seenAt: at(60), subjectDisplayName: 'Renamed' }));
+      const again = await store().insertFindingIfAbsent(
+        newFinding({ seenAt: at(60), subjectDisplayName: 'Renamed' }),
+      );
 
       expect(again).toStrictEqual({ created: false, finding: first.finding });
       expect(await store().listFindings()).toHaveLength(1);
     });
 
     it('when five callers race to insert the same finding, then exactly one creates it', async () => {
-      const results = await Promise.all([1, 2, 3, 4, 5].map(() => store().insertFindingIfAbsent(newFinding())));
+      const results = await Promise.all(
+        [1, 2, 3, 4, 5].map(() => store().insertFindingIfAbsent(newFinding())),
+      );
 
       expect(results.filter((r) => r.created)).toHaveLength(1);
       expect(await store().listFindings()).toHaveLength(1);
@@ -69,9 +73,16 @@ export function findingContract(store: () => Store): void {
 
     it('when a patch sets card to null or a field to undefined, then the card goes and the field stays', async () => {
       const { finding } = await store().insertFindingIfAbsent(newFinding());
-      await store().updateFinding(finding.id, 1, { card: { conversationId: 'c', activityId: 'a' }, updatedAt: at(1) });
+      await store().updateFinding(finding.id, 1, {
+        card: { conversationId: 'c', activityId: 'a' },
+        updatedAt: at(1),
+      });
 
-      const result = await store().updateFinding(finding.id, 2, { card: null, state: undefined, updatedAt: at(2) });
+      const result = await store().updateFinding(finding.id, 2, {
+        card: null,
+        state: undefined,
+        updatedAt: at(2),
+      });
 
       expect(result).toStrictEqual({ kind: 'updated', record: { ...finding, updatedAt: at(2), version: 3 } });
     });
@@ -83,7 +94,10 @@ export function findingContract(store: () => Store): void {
       const second = await store().updateFinding(finding.id, 1, { state: 'resolved', updatedAt: at(2) });
 
       expect(first.kind).toBe('updated');
-      expect(second).toStrictEqual({ kind: 'conflict', current: { ...finding, state: 'dismissed', updatedAt: at(1), version: 2 } });
+      expect(second).toStrictEqual({
+        kind: 'conflict',
+        current: { ...finding, state: 'dismissed', updatedAt: at(1), version: 2 },
+      });
       expect((await store().getFinding(finding.id))?.state).toBe('dismissed');
     });
 
@@ -100,20 +114,30 @@ export function findingContract(store: () => Store): void {
     });
 
     it('when the finding to update does not exist, then it returns not-found', async () => {
-      expect(await store().updateFinding('NHI-001:nobody', 1, { state: 'open', updatedAt: at(1) })).toStrictEqual({
+      expect(
+        await store().updateFinding('NHI-001:nobody', 1, { state: 'open', updatedAt: at(1) }),
+      ).toStrictEqual({
         kind: 'not-found',
       });
     });
 
     it('when a time has an offset, then it comes back in UTC canonical form', async () => {
-      const { finding } = await store().insertFindingIfAbsent(newFinding({ seenAt: '2025-01-06T10:00:00+01:00' }));
+      const { finding } = await store().insertFindingIfAbsent(
+        newFinding({ seenAt: '2025-01-06T10:00:00+01:00' }),
+      );
 
       expect(finding.firstSeenAt).toBe('2025-01-06T09:00:00.000Z');
     });
 
     it('when a time is not an ISO instant, then it is refused as invalid input and nothing is stored', async () => {
-      await expectStoreError(store().insertFindingIfAbsent(newFinding({ seenAt: 'last Tuesday' })), 'invalid-input');
-      await expectStoreError(store().insertFindingIfAbsent(newFinding({ seenAt: '2025-01-06T09:00:00' })), 'invalid-input');
+      await expectStoreError(
+        store().insertFindingIfAbsent(newFinding({ seenAt: 'last Tuesday' })),
+        'invalid-input',
+      );
+      await expectStoreError(
+        store().insertFindingIfAbsent(newFinding({ seenAt: '2025-01-06T09:00:00' })),
+        'invalid-input',
+      );
 
       expect(await store().listFindings()).toStrictEqual([]);
     });
@@ -121,8 +145,12 @@ export function findingContract(store: () => Store): void {
     it('when listing with filters, then only matching findings come back, oldest first, paged', async () => {
       const s = store();
       await s.insertFindingIfAbsent(newFinding({ subjectId: 'c', seenAt: at(3), ownerIds: ['alice'] }));
-      await s.insertFindingIfAbsent(newFinding({ subjectId: 'a', seenAt: at(1), ownerIds: ['alice', 'bob'] }));
-      await s.insertFindingIfAbsent(newFinding({ ruleId: 'NHI-002', subjectId: 'b', seenAt: at(2), ownerIds: ['bob'] }));
+      await s.insertFindingIfAbsent(
+        newFinding({ subjectId: 'a', seenAt: at(1), ownerIds: ['alice', 'bob'] }),
+      );
+      await s.insertFindingIfAbsent(
+        newFinding({ ruleId: 'NHI-002', subjectId: 'b', seenAt: at(2), ownerIds: ['bob'] }),
+      );
       await s.updateFinding('NHI-001:c', 1, { state: 'dismissed', updatedAt: at(4) });
       const ids = async (filter: Parameters<Store['listFindings']>[0]) =>
         (await s.listFindings(filter)).map((f) => f.id);

@@ -28,7 +28,9 @@ export function jobContract(store: () => Store): void {
     it('when the same idempotency key is enqueued again, then the existing job is returned and no second one exists', async () => {
       const first = await store().enqueueJob(newJob());
 
-      const again = await store().enqueueJob(newJob({ id: 'job-2', idempotencyKey: 'key-job-1', payload: 'other' }));
+      const again = await store().enqueueJob(
+        newJob({ id: 'job-2', idempotencyKey: 'key-job-1', payload: 'other' }),
+      );
 
       expect(again).toStrictEqual({ created: false, job: first.job });
       expect(await store().listJobs()).toHaveLength(1);
@@ -48,7 +50,13 @@ export function jobContract(store: () => Store): void {
 
       const job = await store().claimNextJob('worker-a', at(1), LEASE);
 
-      expect(job).toMatchObject({ id: 'job-1', state: 'running', claimedBy: 'worker-a', claimExpiresAt: at(6), attempts: 1 });
+      expect(job).toMatchObject({
+        id: 'job-1',
+        state: 'running',
+        claimedBy: 'worker-a',
+        claimExpiresAt: at(6),
+        attempts: 1,
+      });
       expect(await store().claimNextJob('worker-b', at(2), LEASE)).toBeUndefined();
     });
 
@@ -85,7 +93,12 @@ export function jobContract(store: () => Store): void {
       expect(await store().claimNextJob('worker-b', at(5), LEASE)).toBeUndefined();
       const reclaimed = await store().claimNextJob('worker-b', at(6), LEASE);
 
-      expect(reclaimed).toMatchObject({ state: 'running', claimedBy: 'worker-b', attempts: 2, claimExpiresAt: at(11) });
+      expect(reclaimed).toMatchObject({
+        state: 'running',
+        claimedBy: 'worker-b',
+        attempts: 2,
+        claimExpiresAt: at(11),
+      });
       expect(await store().markJobSucceeded('job-1', 'worker-a', at(7))).toBe(false);
       expect(await store().markJobSucceeded('job-1', 'worker-b', at(7))).toBe(true);
     });
@@ -130,7 +143,10 @@ export function jobContract(store: () => Store): void {
         lastError: { code: 'TooManyRequests', retryAfterSeconds: 120 },
       });
       expect(await store().claimNextJob('worker-a', at(3), LEASE)).toBeUndefined();
-      expect(await store().claimNextJob('worker-b', at(4), LEASE)).toMatchObject({ id: 'job-1', attempts: 2 });
+      expect(await store().claimNextJob('worker-b', at(4), LEASE)).toMatchObject({
+        id: 'job-1',
+        attempts: 2,
+      });
     });
 
     it('when the claimant marks a failure without a retry time, then the job is dead and never claimed again', async () => {
@@ -163,10 +179,13 @@ export function jobContract(store: () => Store): void {
 
     it('when listing jobs, then they are filtered by state and kind, oldest first', async () => {
       await store().enqueueJob(newJob({ id: 'b', createdAt: at(2) }));
-      await store().enqueueJob(newJob({ id: 'a', createdAt: at(1), kind: 'move-flow-owner' }));
+      await store().enqueueJob(
+        newJob({ id: 'a', createdAt: at(1), runAfter: at(1), kind: 'move-flow-owner' }),
+      );
       await store().enqueueJob(newJob({ id: 'c', createdAt: at(3), runAfter: at(50) }));
       await store().claimNextJob('worker-a', at(5), LEASE);
-      const ids = async (filter: Parameters<Store['listJobs']>[0]) => (await store().listJobs(filter)).map((j) => j.id);
+      const ids = async (filter: Parameters<Store['listJobs']>[0]) =>
+        (await store().listJobs(filter)).map((j) => j.id);
 
       expect(await ids({})).toStrictEqual(['a', 'b', 'c']);
       expect(await ids({ states: ['pending'] })).toStrictEqual(['a', 'c']);

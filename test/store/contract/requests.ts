@@ -30,17 +30,34 @@ export function requestContract(store: () => Store): void {
     });
 
     it('when its finding does not exist, then the request is not created', async () => {
-      expect(await store().createRequest(newRequest('NHI-001:nobody'))).toStrictEqual({ kind: 'finding-not-found' });
+      expect(await store().createRequest(newRequest('NHI-001:nobody'))).toStrictEqual({
+        kind: 'finding-not-found',
+      });
       expect(await store().getRequest('request-1')).toBeUndefined();
     });
 
     it('when created with a finding change and audit, then all three are stored together', async () => {
       await withFinding();
 
-      const result = await store().createRequest(newRequest(FINDING, { kind: 'exception', action: 'mfa-exception' }), {
-        finding: { id: FINDING, expectedVersion: 1, patch: { state: 'exception-requested', updatedAt: at(1) } },
-        audit: [{ at: at(1), actor: 'owner-1', action: 'exception-requested', findingId: FINDING, requestId: 'request-1' }],
-      });
+      const result = await store().createRequest(
+        newRequest(FINDING, { kind: 'exception', action: 'mfa-exception' }),
+        {
+          finding: {
+            id: FINDING,
+            expectedVersion: 1,
+            patch: { state: 'exception-requested', updatedAt: at(1) },
+          },
+          audit: [
+            {
+              at: at(1),
+              actor: 'owner-1',
+              action: 'exception-requested',
+              findingId: FINDING,
+              requestId: 'request-1',
+            },
+          ],
+        },
+      );
 
       expect(result.kind).toBe('created');
       expect((await store().getFinding(FINDING))?.state).toBe('exception-requested');
@@ -52,7 +69,11 @@ export function requestContract(store: () => Store): void {
       await store().updateFinding(FINDING, 1, { state: 'dismissed', updatedAt: at(1) });
 
       const result = await store().createRequest(newRequest(FINDING), {
-        finding: { id: FINDING, expectedVersion: 1, patch: { state: 'exception-requested', updatedAt: at(2) } },
+        finding: {
+          id: FINDING,
+          expectedVersion: 1,
+          patch: { state: 'exception-requested', updatedAt: at(2) },
+        },
         audit: [{ at: at(2), actor: 'owner-1', action: 'exception-requested' }],
       });
 
@@ -98,12 +119,17 @@ export function requestContract(store: () => Store): void {
       const result = await store().updateRequest('request-1', 1, { state: 'cancelled', updatedAt: at(3) });
 
       expect(result).toMatchObject({ kind: 'conflict', current: { state: 'expired', version: 2 } });
-      expect(await store().updateRequest('nope', 1, { updatedAt: at(3) })).toStrictEqual({ kind: 'not-found' });
+      expect(await store().updateRequest('nope', 1, { updatedAt: at(3) })).toStrictEqual({
+        kind: 'not-found',
+      });
     });
 
     it('when an invalid time is given, then createRequest is refused as invalid input', async () => {
       await withFinding();
-      await expectStoreError(store().createRequest(newRequest(FINDING, { createdAt: 'soon' })), 'invalid-input');
+      await expectStoreError(
+        store().createRequest(newRequest(FINDING, { createdAt: 'soon' })),
+        'invalid-input',
+      );
       expect(await store().getRequest('request-1')).toBeUndefined();
     });
   });
