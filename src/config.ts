@@ -45,7 +45,7 @@ const list = z
       .filter((x) => x.length > 0),
   );
 
-const schema = z
+const settings = z
   .object({
     TENANT_ID: guid,
     BOT_ID: z.string().default(''),
@@ -75,8 +75,19 @@ const schema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3978),
     PUBLIC_URL: z.preprocess((v) => (v === '' ? undefined : v), httpsUrl.optional()),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  })
-  .superRefine((c, ctx) => {
+  });
+
+const CROSS_CHECKED = {
+  BOT_ID: true,
+  BOT_TYPE: true,
+  BOT_PASSWORD: true,
+  CREDENTIAL: true,
+  AZURE_CLIENT_ID: true,
+  AZURE_CLIENT_CERTIFICATE_PATH: true,
+  AZURE_CLIENT_SECRET: true,
+} as const;
+
+const crossChecks = (c: Pick<z.infer<typeof settings>, keyof typeof CROSS_CHECKED>, ctx: z.RefinementCtx): void => {
     if (c.BOT_TYPE !== 'none' && c.BOT_ID === '') {
       ctx.addIssue({ code: 'custom', path: ['BOT_ID'], message: `is required when BOT_TYPE is ${c.BOT_TYPE}` });
     }
@@ -98,7 +109,12 @@ const schema = z
     if (c.CREDENTIAL === 'client-secret' && !c.AZURE_CLIENT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['AZURE_CLIENT_SECRET'], message: 'is required with CREDENTIAL=client-secret' });
     }
-  });
+  };
+
+const schema = settings.superRefine(crossChecks);
+// Zod refines an object only when every field parsed; the cross-setting rules run on their own too, so that one
+// message names every problem.
+const crossSchema = settings.pick(CROSS_CHECKED).superRefine(crossChecks);
 
 type Env = z.infer<typeof schema>;
 
@@ -139,7 +155,9 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`));
+    const cross = crossSchema.safeParse(env);
+    const issues = [...parsed.error.issues, ...(cross.success ? [] : cross.error.issues)];
+    throw new ConfigError([...new Set(issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`))]);
   }
   const e = parsed.data;
   return deepFreeze({

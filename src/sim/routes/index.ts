@@ -1,6 +1,9 @@
 import type { RouteDef } from '../http/types.js';
+import { bapRoutes } from './bap.js';
+import { controlPowerPlatformRoutes } from './control-pp.js';
 import { controlRoutes } from './control.js';
+import { dataverseRoutes } from './dataverse.js';
 import { entraRoutes } from './entra.js';
 
 /** Every route the simulator serves; a new service area is one module and one line here. */
-export const allRoutes: RouteDef[] = [...entraRoutes, ...controlRoutes];
+export const allRoutes: RouteDef[] = [...entraRoutes, ...controlRoutes, ...bapRoutes, ...dataverseRoutes, ...controlPowerPlatformRoutes];

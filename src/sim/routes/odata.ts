@@ -65,16 +65,26 @@ export function page<T>(items: readonly T[], req: SimRequest, baseUrl: string, s
 
 // ---- $filter -------------------------------------------------------------------------------------------------
 
-type Token = { kind: 'ident' | 'string' | 'number' | 'op' | 'paren' | 'comma'; text: string };
+type Token = { kind: 'ident' | 'string' | 'number' | 'datetime' | 'op' | 'paren' | 'comma'; text: string };
 type Value = string | number | boolean | null;
 export type Predicate = (item: Record<string, unknown>) => boolean;
 
 function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
-  const re = /\s*(?:(')((?:[^']|'')*)'|(\()|(\))|(,)|(-?\d+(?:\.\d+)?(?![\w-]))|([A-Za-z_$][\w$/.-]*))/y;
+  // An unquoted GUID (Dataverse writes Edm.Guid literals bare) may start with a digit, so it is matched as a word.
+  const re = /\s*(?:(')((?:[^']|'')*)'|(\()|(\))|(,)|(-?\d+(?:\.\d+)?(?![\w-]))|([A-Za-z_$][\w$/.-]*|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w-])))/iy;
+  // Edm.DateTimeOffset literals are unquoted (createdDateTime ge 2024-01-01T00:00:00Z).
+  const dateTime = /\s*(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))/iy;
   let pos = 0;
   while (pos < input.length) {
     if (/^\s*$/.test(input.slice(pos))) break;
+    dateTime.lastIndex = pos;
+    const d = dateTime.exec(input);
+    if (d?.[1]) {
+      tokens.push({ kind: 'datetime', text: d[1] });
+      pos = dateTime.lastIndex;
+      continue;
+    }
     re.lastIndex = pos;
     const m = re.exec(input);
     if (!m) throw unsupported(`Syntax error at position ${pos} in '${input}'.`);
@@ -121,6 +131,12 @@ export function parseFilter(text: string, allowed: readonly string[]): Predicate
     const t = take();
     if (t.kind === 'string') return t.text;
     if (t.kind === 'number') return Number(t.text);
+    // Normalised to toISOString() form, so that it compares as a string with the stored timestamps.
+    if (t.kind === 'datetime') {
+      const ms = Date.parse(t.text);
+      if (Number.isNaN(ms)) throw unsupported(`'${t.text}' is not a valid DateTimeOffset.`);
+      return new Date(ms).toISOString();
+    }
     if (t.kind === 'ident' && ['true', 'false', 'null'].includes(t.text)) return t.text === 'null' ? null : t.text === 'true';
     if (t.kind === 'ident' && /^[0-9a-f-]{36}$/i.test(t.text)) return t.text;
     throw unsupported(`'${t.text}' is not a literal.`);

@@ -1,0 +1,70 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startStack } from './lib/stack.js';
+
+// `npm run demo`: the tenant simulator, Warden and the Agents Playground on fixed ports, wired together.
+const { values } = parseArgs({
+  options: {
+    'sim-port': { type: 'string', default: process.env['SIM_PORT'] ?? '4010' },
+    'warden-port': { type: 'string', default: process.env['PORT'] ?? '3978' },
+    'playground-port': { type: 'string', default: process.env['PLAYGROUND_PORT'] ?? '56150' },
+    'log-level': { type: 'string', default: 'warn' },
+  },
+});
+
+const port = (name: string, text: string | undefined): number => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    console.error(`--${name} must be a port number, not "${text ?? ''}".`);
+    process.exit(2);
+  }
+  return n;
+};
+
+const root = resolve(import.meta.dirname, '..');
+console.log('Starting the tenant simulator, Warden and the Agents Playground…');
+const stack = await startStack({
+  dataDir: resolve(root, '.data', 'demo'),
+  simulator: { port: port('sim-port', values['sim-port']) },
+  wardenPort: port('warden-port', values['warden-port']),
+  playgroundPort: port('playground-port', values['playground-port']),
+  playgroundConfigPath: resolve(root, '.m365agentsplayground.yml'),
+  logLevel: values['log-level'] ?? 'warn',
+}).catch((error: unknown) => {
+  console.error(`The demo could not start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error('If a port is busy, pass another one, e.g. npm run demo -- --warden-port 3979.');
+  process.exit(1);
+});
+
+// Install Warden where the demo's people work, as a Teams admin would: the team's channel and a personal chat.
+await stack.client.install(stack.ids.team);
+await stack.client.install(stack.ids.personalChat);
+stack.warden.process.stdout?.pipe(process.stdout);
+stack.warden.process.stderr?.pipe(process.stderr);
+
+const playgroundUrl = stack.client.url.replace('127.0.0.1', 'localhost');
+const info = stack.sim.info();
+console.log(`
+Warden is running against a simulated tenant (${info.domain}).
+
+  Agents Playground  ${playgroundUrl}        ← open this in a browser
+  Warden             ${stack.wardenUrl}  (/healthz, /readyz)
+  Tenant simulator   ${stack.sim.url}  (control API: ${stack.sim.url}/_sim/tenant)
+
+You are signed in to the Playground as Adele Vance, an approver. Try:
+  1. In the personal chat, type:            help
+  2. In the team's channel, type:           @Warden help
+  3. See what the simulated tenant holds (users, mailboxes, flows, Warden's own app and permissions):
+     curl -sk ${stack.sim.url}/_sim/tenant
+
+Stop everything with Ctrl-C.`);
+
+let stopping = false;
+const stop = (): void => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping…');
+  void stack.stop().then(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

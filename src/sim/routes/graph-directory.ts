@@ -1,0 +1,249 @@
+import { z } from 'zod';
+import { badRequest, notFound } from '../http/errors.js';
+import type { RouteDef, SimContext, SimRequest, SimResponse } from '../http/types.js';
+import type { SimConditionalAccessPolicy, SimGroup, SimServicePrincipal, SimUser } from '../state/model.js';
+import type { Tenant } from '../state/tenant.js';
+import { parse } from './control.js';
+import { page, parseFilter, project, selected, topOf } from './odata.js';
+
+/**
+ * Graph's directory-object surface beyond /users: polymorphic directoryObject views (shared with group members),
+ * directoryObjects/getByIds, servicePrincipals and Conditional Access policies.
+ */
+
+type View = Record<string, unknown>;
+
+const USER_DEFAULT = ['id', 'businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName'];
+
+function userView(u: SimUser): View {
+  return {
+    id: u.id,
+    businessPhones: [],
+    displayName: u.displayName,
+    givenName: u.givenName,
+    jobTitle: u.jobTitle,
+    mail: u.mail,
+    mobilePhone: null,
+    officeLocation: null,
+    preferredLanguage: null,
+    surname: u.surname,
+    userPrincipalName: u.userPrincipalName,
+    accountEnabled: u.accountEnabled,
+    userType: u.userType,
+    department: u.department,
+    createdDateTime: u.createdDateTime,
+    mailNickname: u.userPrincipalName.split('@')[0] ?? null,
+  };
+}
+
+function groupView(g: SimGroup): View {
+  return {
+    id: g.id,
+    deletedDateTime: null,
+    classification: null,
+    createdDateTime: null,
+    description: g.description,
+    displayName: g.displayName,
+    groupTypes: [],
+    isAssignableToRole: null,
+    mail: null,
+    mailEnabled: g.mailEnabled,
+    mailNickname: g.displayName.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+    membershipRule: null,
+    membershipRuleProcessingState: null,
+    securityEnabled: g.securityEnabled,
+    securityIdentifier: null,
+    visibility: null,
+  };
+}
+
+function servicePrincipalView(sp: SimServicePrincipal, tenantId: string): View {
+  return {
+    id: sp.id,
+    deletedDateTime: null,
+    accountEnabled: true,
+    appDisplayName: sp.displayName,
+    appId: sp.appId,
+    appOwnerOrganizationId: sp.servicePrincipalType === 'Application' ? tenantId : null,
+    displayName: sp.displayName,
+    servicePrincipalNames: [sp.appId],
+    servicePrincipalType: sp.servicePrincipalType,
+    signInAudience: sp.servicePrincipalType === 'Application' ? 'AzureADMyOrg' : null,
+    tags: [],
+  };
+}
+
+/** A directory object as Graph returns it in polymorphic collections: always with @odata.type, the key, then the rest. */
+export function directoryObject(tenant: Tenant, id: string, select: string[] | undefined): View | undefined {
+  const kind = tenant.directoryObjectKind(id);
+  let view: View;
+  if (kind === 'user') {
+    const full = userView(tenant.users.get(id) as SimUser);
+    view = select ? full : Object.fromEntries(USER_DEFAULT.map((k) => [k, full[k]]));
+  } else if (kind === 'group') view = groupView(tenant.groups.get(id) as SimGroup);
+  else if (kind === 'servicePrincipal') view = servicePrincipalView(tenant.servicePrincipals.get(id) as SimServicePrincipal, tenant.id);
+  else return undefined;
+  return { '@odata.type': `#microsoft.graph.${kind}`, ...project(view, select) };
+}
+
+/** The @odata.context Graph writes for a collection, with the $select list when there is one. */
+export function contextUrl(ctx: SimContext, entitySet: string, select: string[] | undefined): string {
+  return `${ctx.baseUrl}/v1.0/$metadata#${entitySet}${select ? `(${select.join(',')})` : ''}`;
+}
+
+/** Graph's message for an object that does not exist, used by every directory route. */
+export function missing(id: string): never {
+  throw notFound(`Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+}
+
+const DIRECTORY_TYPES = ['user', 'group', 'serviceprincipal', 'device', 'application', 'orgcontact', 'directoryrole', 'administrativeunit'];
+
+function getByIds(req: SimRequest, ctx: SimContext): SimResponse {
+  const input = parse(z.object({ ids: z.array(z.string()), types: z.array(z.string()).optional() }).passthrough(), req.body);
+  if (input.ids.length > 1000) throw badRequest(`The number of ids (${input.ids.length}) exceeds the maximum of 1000.`, 'Request_BadRequest');
+  const types = input.types?.map((t) => t.toLowerCase());
+  for (const type of types ?? []) {
+    if (!DIRECTORY_TYPES.includes(type)) throw badRequest(`Invalid value '${type}' for types.`, 'Request_BadRequest');
+  }
+  const select = selected(req);
+  const value: View[] = [];
+  for (const id of input.ids) {
+    const kind = ctx.tenant.directoryObjectKind(id);
+    // Graph leaves out ids it cannot resolve rather than failing the call.
+    if (!kind || (types && !types.includes(kind.toLowerCase()))) continue;
+    const view = directoryObject(ctx.tenant, id, select);
+    if (view) value.push(view);
+  }
+  return { status: 200, body: { '@odata.context': contextUrl(ctx, 'directoryObjects', select), value } };
+}
+
+const SP_FILTERABLE = ['id', 'appId', 'displayName', 'servicePrincipalType', 'accountEnabled', 'appOwnerOrganizationId'];
+
+function listServicePrincipals(req: SimRequest, ctx: SimContext): SimResponse {
+  const select = selected(req);
+  const size = topOf(req, 100, 999);
+  const filter = req.query.get('$filter');
+  let items = [...ctx.tenant.servicePrincipals.values()].map((sp) => servicePrincipalView(sp, ctx.tenant.id));
+  if (filter) {
+    const predicate = parseFilter(filter, SP_FILTERABLE);
+    items = items.filter((item) => predicate(item));
+  }
+  const { value, nextLink } = page(items, req, ctx.baseUrl, size);
+  return {
+    status: 200,
+    body: {
+      '@odata.context': contextUrl(ctx, 'servicePrincipals', select),
+      ...(nextLink ? { '@odata.nextLink': nextLink } : {}),
+      value: value.map((v) => project(v, select)),
+    },
+  };
+}
+
+function getServicePrincipal(req: SimRequest, ctx: SimContext): SimResponse {
+  const id = req.params['id'] ?? '';
+  const sp = ctx.tenant.servicePrincipals.get(id);
+  if (!sp) missing(id);
+  const select = selected(req);
+  return { status: 200, body: { '@odata.context': `${contextUrl(ctx, 'servicePrincipals', select)}/$entity`, ...project(servicePrincipalView(sp, ctx.tenant.id), select) } };
+}
+
+/** The full conditionalAccessPolicy shape; properties the simulator does not model are present and null, as Graph sends them. */
+function policyView(p: SimConditionalAccessPolicy): View {
+  return {
+    id: p.id,
+    templateId: null,
+    displayName: p.displayName,
+    createdDateTime: p.createdDateTime,
+    modifiedDateTime: null,
+    state: p.state,
+    sessionControls: null,
+    conditions: {
+      userRiskLevels: [],
+      signInRiskLevels: [],
+      clientAppTypes: ['all'],
+      servicePrincipalRiskLevels: [],
+      insiderRiskLevels: null,
+      platforms: null,
+      locations: null,
+      devices: null,
+      clientApplications: null,
+      authenticationFlows: null,
+      applications: {
+        includeApplications: [...p.conditions.applications.includeApplications],
+        excludeApplications: [...p.conditions.applications.excludeApplications],
+        includeUserActions: [],
+        includeAuthenticationContextClassReferences: [],
+        applicationFilter: null,
+      },
+      users: {
+        includeUsers: [...p.conditions.users.includeUsers],
+        excludeUsers: [...p.conditions.users.excludeUsers],
+        includeGroups: [...p.conditions.users.includeGroups],
+        excludeGroups: [...p.conditions.users.excludeGroups],
+        includeRoles: [...p.conditions.users.includeRoles],
+        excludeRoles: [...p.conditions.users.excludeRoles],
+        includeGuestsOrExternalUsers: null,
+        excludeGuestsOrExternalUsers: null,
+      },
+    },
+    grantControls: p.grantControls
+      ? { operator: p.grantControls.operator, builtInControls: [...p.grantControls.builtInControls], customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: null }
+      : null,
+  };
+}
+
+const READ_DIRECTORY = [['Directory.Read.All'], ['Directory.ReadWrite.All']] as const;
+const READ_APPLICATIONS = [['Application.Read.All'], ['Directory.Read.All'], ['Application.ReadWrite.All'], ['Directory.ReadWrite.All']] as const;
+const READ_POLICIES = [['Policy.Read.All'], ['Policy.ReadWrite.ConditionalAccess']] as const;
+
+export const graphDirectoryRoutes: RouteDef[] = [
+  {
+    method: 'POST',
+    path: '/v1.0/directoryObjects/getByIds',
+    family: 'graph',
+    roles: READ_DIRECTORY,
+    cost: () => ({ service: 'identity', ru: 5 }),
+    records: false,
+    handler: getByIds,
+  },
+  {
+    method: 'GET',
+    path: '/v1.0/servicePrincipals',
+    family: 'graph',
+    roles: READ_APPLICATIONS,
+    cost: () => ({ service: 'identity', ru: 1 }),
+    handler: listServicePrincipals,
+  },
+  {
+    method: 'GET',
+    path: '/v1.0/servicePrincipals/:id',
+    family: 'graph',
+    roles: READ_APPLICATIONS,
+    cost: () => ({ service: 'identity', ru: 1 }),
+    handler: getServicePrincipal,
+  },
+  {
+    method: 'GET',
+    path: '/v1.0/identity/conditionalAccess/policies',
+    family: 'graph',
+    roles: READ_POLICIES,
+    cost: () => ({ service: 'conditionalAccess' }),
+    handler: (_req, ctx) => ({
+      status: 200,
+      body: { '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#identity/conditionalAccess/policies`, value: [...ctx.tenant.caPolicies.values()].map(policyView) },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/v1.0/identity/conditionalAccess/policies/:id',
+    family: 'graph',
+    roles: READ_POLICIES,
+    cost: () => ({ service: 'conditionalAccess' }),
+    handler: (req, ctx) => {
+      const id = req.params['id'] ?? '';
+      const policy = ctx.tenant.caPolicies.get(id);
+      if (!policy) missing(id);
+      return { status: 200, body: { '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#identity/conditionalAccess/policies/$entity`, ...policyView(policy) } };
+    },
+  },
+];
