@@ -24,32 +24,27 @@ interface EnvDetail extends Omit<EnvSummary, 'flows' | 'systemUsers'> {
   flows: ControlFlow[];
   systemUsers: ControlSystemUser[];
 }
-interface BapEnvironment {
-  name: string;
-  properties: { displayName: string; linkedEnvironmentMetadata?: { instanceApiUrl: string; instanceUrl: string } };
-}
 type Row = Record<string, unknown>;
 interface DataverseError {
   error: { code: string; message: string };
 }
 
-const BAP_ENVIRONMENTS = '/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments';
 const ANNOTATIONS = 'odata.include-annotations="*"';
 
 let h: SimHarness;
 let envs: EnvSummary[];
 let mainEnv: EnvSummary & { instanceApiUrl: string };
 
-async function bap(path: string): Promise<Response> {
-  const token = await h.credential.getToken('https://service.powerapps.com/.default');
-  return h.raw('GET', path, { token: token?.token ?? '' });
-}
-
 /** A Dataverse Web API call with a token for `audienceEnv` (the environment called, unless a test says otherwise). */
 async function dataverse(
   env: { instanceApiUrl: string },
   path: string,
-  init: { method?: string; body?: unknown; headers?: Record<string, string>; audienceEnv?: { instanceApiUrl: string } } = {},
+  init: {
+    method?: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+    audienceEnv?: { instanceApiUrl: string };
+  } = {},
 ): Promise<Response> {
   const token = await h.credential.getToken(`${(init.audienceEnv ?? env).instanceApiUrl}/.default`);
   const url = path.startsWith('https://') ? path : `${env.instanceApiUrl}/api/data/v9.2/${path}`;
@@ -86,52 +81,24 @@ afterAll(async () => {
   await h.sim.stop();
 });
 
-describe('simulator: Power Platform admin API (BAP)', () => {
-  it('when Warden lists environments, then only environments with Dataverse carry instance URLs', async () => {
-    const response = await bap(`${BAP_ENVIRONMENTS}?api-version=2020-10-01`);
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as { value: BapEnvironment[]; nextLink?: string };
-    expect(body.value.map((e) => e.name).sort()).toEqual(envs.map((e) => e.name).sort());
-    expect(body.nextLink).toBeUndefined();
-    for (const env of body.value) {
-      const summary = envs.find((e) => e.name === env.name);
-      expect(env.properties.linkedEnvironmentMetadata?.instanceApiUrl ?? null).toBe(summary?.instanceApiUrl);
-    }
-    expect(envs.some((e) => !e.hasDataverse)).toBe(true);
-  });
-
-  it('when the api-version is missing, then BAP answers 400', async () => {
-    const response = await bap(BAP_ENVIRONMENTS);
-    expect(response.status).toBe(400);
-    expect(((await response.json()) as DataverseError).error.code).toBe('MissingApiVersionParameter');
-  });
-
-  it('when the app is not a registered management application, then BAP answers 403 Forbidden', async () => {
-    await h.control('PATCH', `/apps/${h.clientId}`, { powerPlatformManagementApp: false });
-    try {
-      const response = await bap(`${BAP_ENVIRONMENTS}?api-version=2020-10-01`);
-      expect(response.status).toBe(403);
-      const body = (await response.json()) as DataverseError;
-      expect(body.error.code).toBe('Forbidden');
-      expect(body.error.message).toContain('Power Platform management application');
-    } finally {
-      await h.control('PATCH', `/apps/${h.clientId}`, { powerPlatformManagementApp: true });
-    }
-  });
-});
-
 describe('simulator: Dataverse Web API', () => {
   it('when Warden pages through an environment’s cloud flows, then each flow arrives exactly once with its owner', async () => {
     const expected = await detail(mainEnv);
     const seen: Row[] = [];
     let url: string | undefined =
-      "workflows?$filter=category eq 5&$select=workflowid,name,statecode,_ownerid_value,_createdby_value,solutionid";
+      'workflows?$filter=category eq 5&$select=workflowid,name,statecode,_ownerid_value,_createdby_value,solutionid';
     let pages = 0;
     while (url) {
-      const response = await dataverse(mainEnv, url, { headers: { Prefer: `${ANNOTATIONS},odata.maxpagesize=2` } });
+      const response = await dataverse(mainEnv, url, {
+        headers: { Prefer: `${ANNOTATIONS},odata.maxpagesize=2` },
+      });
       expect(response.status).toBe(200);
       expect(response.headers.get('preference-applied')).toContain('odata.maxpagesize=2');
-      const body = (await response.json()) as { value: Row[]; '@odata.nextLink'?: string; '@odata.context': string };
+      const body = (await response.json()) as {
+        value: Row[];
+        '@odata.nextLink'?: string;
+        '@odata.context': string;
+      };
       expect(body['@odata.context']).toMatch(/\/api\/data\/v9\.2\/\$metadata#workflows\(workflowid,name,/);
       expect(body.value.length).toBeLessThanOrEqual(2);
       seen.push(...body.value);
@@ -146,61 +113,99 @@ describe('simulator: Dataverse Web API', () => {
       expect(row['_ownerid_value']).toBe(flow?.ownerId);
       expect(row['_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname']).toBe('systemuser');
       expect(row['_ownerid_value@OData.Community.Display.V1.FormattedValue']).toBe(owner?.fullname);
-      expect(['Draft', 'Activated', 'Suspended']).toContain(row['statecode@OData.Community.Display.V1.FormattedValue']);
+      expect(['Draft', 'Activated', 'Suspended']).toContain(
+        row['statecode@OData.Community.Display.V1.FormattedValue'],
+      );
     }
   });
 
   it('when flows are filtered by state and owner, then only the matching flows come back', async () => {
     const expected = await detail(mainEnv);
     const owner = expected.flows[0]?.ownerId ?? '';
-    const response = await dataverse(mainEnv, `workflows?$filter=category eq 5 and statecode eq 1 and _ownerid_value eq ${owner}&$select=workflowid`);
+    const response = await dataverse(
+      mainEnv,
+      `workflows?$filter=category eq 5 and statecode eq 1 and _ownerid_value eq ${owner}&$select=workflowid`,
+    );
     expect(response.status).toBe(200);
     const body = (await response.json()) as { value: Row[] };
     const active = await Promise.all(
-      expected.flows.filter((f) => f.ownerId === owner).map(async (f) => {
-        const one = await dataverse(mainEnv, `workflows(${f.workflowid})?$select=statecode`);
-        return { id: f.workflowid, state: ((await one.json()) as Row)['statecode'] };
-      }),
+      expected.flows
+        .filter((f) => f.ownerId === owner)
+        .map(async (f) => {
+          const one = await dataverse(mainEnv, `workflows(${f.workflowid})?$select=statecode`);
+          return { id: f.workflowid, state: ((await one.json()) as Row)['statecode'] };
+        }),
     );
-    expect(body.value.map((r) => r['workflowid']).sort()).toEqual(active.filter((a) => a.state === 1).map((a) => a.id).sort());
+    expect(body.value.map((r) => r['workflowid']).sort()).toEqual(
+      active
+        .filter((a) => a.state === 1)
+        .map((a) => a.id)
+        .sort(),
+    );
   });
 
   it('when a GUID column is compared with a quoted string, then Dataverse rejects the filter', async () => {
     const response = await dataverse(mainEnv, `workflows?$filter=_ownerid_value eq '${mainEnv.name}'`);
     expect(response.status).toBe(400);
-    expect(((await response.json()) as DataverseError).error.message).toContain("'Edm.Guid' and 'Edm.String'");
+    expect(((await response.json()) as DataverseError).error.message).toContain(
+      "'Edm.Guid' and 'Edm.String'",
+    );
   });
 
   it('when systemusers are read, then application users carry an applicationid and people an Entra object id', async () => {
-    const apps = await dataverse(mainEnv, 'systemusers?$filter=applicationid ne null&$select=fullname,applicationid,azureactivedirectoryobjectid');
+    const apps = await dataverse(
+      mainEnv,
+      'systemusers?$filter=applicationid ne null&$select=fullname,applicationid,azureactivedirectoryobjectid',
+    );
     const appRows = ((await apps.json()) as { value: Row[] }).value;
-    expect(appRows.map((r) => r['applicationid'])).toEqual(expect.arrayContaining([h.clientId, h.sim.info().wellKnown.flowAppId]));
-    const people = await dataverse(mainEnv, 'systemusers?$filter=applicationid eq null&$select=fullname,applicationid,azureactivedirectoryobjectid');
+    expect(appRows.map((r) => r['applicationid'])).toEqual(
+      expect.arrayContaining([h.clientId, h.sim.info().wellKnown.flowAppId]),
+    );
+    const people = await dataverse(
+      mainEnv,
+      'systemusers?$filter=applicationid eq null&$select=fullname,applicationid,azureactivedirectoryobjectid',
+    );
     const peopleRows = ((await people.json()) as { value: Row[] }).value;
     expect(peopleRows.length).toBeGreaterThan(0);
     for (const row of peopleRows) {
       expect(row['applicationid']).toBeNull();
-      await expect(h.control('GET', `/users/${String(row['azureactivedirectoryobjectid'])}`)).resolves.toBeDefined();
+      await expect(
+        h.control('GET', `/users/${String(row['azureactivedirectoryobjectid'])}`),
+      ).resolves.toBeDefined();
     }
-    const one = await dataverse(mainEnv, `systemusers(${String(appRows[0]?.['systemuserid'])})?$select=isdisabled`);
+    const one = await dataverse(
+      mainEnv,
+      `systemusers(${String(appRows[0]?.['systemuserid'])})?$select=isdisabled`,
+    );
     expect(((await one.json()) as Row)['isdisabled']).toBe(false);
   });
 
   it('when the app is not an application user of an environment, then Dataverse answers 403 until one is added', async () => {
-    const created = await h.control<EnvSummary & { instanceApiUrl: string }>('POST', '/environments', { displayName: 'Fresh', hasDataverse: true });
+    const created = await h.control<EnvSummary & { instanceApiUrl: string }>('POST', '/environments', {
+      displayName: 'Fresh',
+      hasDataverse: true,
+    });
     const before = await dataverse(created, 'WhoAmI');
     expect(before.status).toBe(403);
     expect(((await before.json()) as DataverseError).error.code).toBe('0x80072560');
-    await h.control('POST', `/environments/${created.name}/applicationUsers`, { appId: h.clientId, roles: ['Warden Flow Reader'] });
+    await h.control('POST', `/environments/${created.name}/applicationUsers`, {
+      appId: h.clientId,
+      roles: ['Warden Flow Reader'],
+    });
     const after = await dataverse(created, 'WhoAmI');
     expect(after.status).toBe(200);
-    expect(((await after.json()) as { UserId: string }).UserId).toBe((await applicationUserOf(created, h.clientId)).systemuserid);
+    expect(((await after.json()) as { UserId: string }).UserId).toBe(
+      (await applicationUserOf(created, h.clientId)).systemuserid,
+    );
   });
 
   it('when Warden moves a solution-aware flow to the flow application user, then it needs prvWriteWorkflow and writes once', async () => {
     const env = await detail(mainEnv);
     const flowAppId = h.sim.info().wellKnown.flowAppId;
-    const lookup = await dataverse(mainEnv, `systemusers?$filter=applicationid eq ${flowAppId}&$select=systemuserid`);
+    const lookup = await dataverse(
+      mainEnv,
+      `systemusers?$filter=applicationid eq ${flowAppId}&$select=systemuserid`,
+    );
     const target = String(((await lookup.json()) as { value: Row[] }).value[0]?.['systemuserid']);
     const flow = env.flows.find((f) => f.solutionAware && f.ownerId !== target);
     if (!flow) throw new Error('no solution-aware flow to move');
@@ -218,22 +223,33 @@ describe('simulator: Dataverse Web API', () => {
     expect(refusal.error.message).toContain('missing prvWriteWorkflow privilege');
 
     const warden = await applicationUserOf(mainEnv, h.clientId);
-    await h.control('PATCH', `/environments/${mainEnv.name}/systemusers/${warden.systemuserid}`, { roles: ['Warden Flow Owner Manager'] });
+    await h.control('PATCH', `/environments/${mainEnv.name}/systemusers/${warden.systemuserid}`, {
+      roles: ['Warden Flow Owner Manager'],
+    });
     const accepted = await patch();
     expect(accepted.status).toBe(204);
 
-    const writes = await h.control<{ value: { method: string; status: number }[] }>('GET', `/writes?path=${flow.workflowid}`);
+    const writes = await h.control<{ value: { method: string; status: number }[] }>(
+      'GET',
+      `/writes?path=${flow.workflowid}`,
+    );
     expect(writes.value.filter((w) => w.method === 'PATCH' && w.status === 204)).toHaveLength(1);
-    const reread = await dataverse(mainEnv, `workflows(${flow.workflowid})?$select=_ownerid_value`, { headers: { Prefer: ANNOTATIONS } });
+    const reread = await dataverse(mainEnv, `workflows(${flow.workflowid})?$select=_ownerid_value`, {
+      headers: { Prefer: ANNOTATIONS },
+    });
     const row = (await reread.json()) as Row;
     expect(row['_ownerid_value']).toBe(target);
-    expect(row['_ownerid_value@OData.Community.Display.V1.FormattedValue']).toBe('# Flow Automation (application user)');
+    expect(row['_ownerid_value@OData.Community.Display.V1.FormattedValue']).toBe(
+      '# Flow Automation (application user)',
+    );
   });
 
   it('when the flow is outside any solution, then its owner cannot be changed', async () => {
     const env = await detail(mainEnv);
     const warden = await applicationUserOf(mainEnv, h.clientId);
-    await h.control('PATCH', `/environments/${mainEnv.name}/systemusers/${warden.systemuserid}`, { roles: ['Warden Flow Owner Manager'] });
+    await h.control('PATCH', `/environments/${mainEnv.name}/systemusers/${warden.systemuserid}`, {
+      roles: ['Warden Flow Owner Manager'],
+    });
     const flow = env.flows.find((f) => !f.solutionAware);
     if (!flow) throw new Error('no non-solution flow');
     const response = await dataverse(mainEnv, `workflows(${flow.workflowid})`, {
@@ -242,13 +258,17 @@ describe('simulator: Dataverse Web API', () => {
     });
     expect(response.status).toBe(400);
     expect(((await response.json()) as DataverseError).error.code).toBe('0x80060467');
-    expect((await detail(mainEnv)).flows.find((f) => f.workflowid === flow.workflowid)?.ownerId).toBe(flow.ownerId);
+    expect((await detail(mainEnv)).flows.find((f) => f.workflowid === flow.workflowid)?.ownerId).toBe(
+      flow.ownerId,
+    );
   });
 
   it('when a token for one environment is used on another, then Dataverse answers 401', async () => {
     const other = envs.find((e) => e.hasDataverse && e.name !== mainEnv.name && e.instanceApiUrl !== null);
     if (!other?.instanceApiUrl) throw new Error('need two Dataverse environments');
-    const response = await dataverse({ instanceApiUrl: other.instanceApiUrl }, 'WhoAmI', { audienceEnv: mainEnv });
+    const response = await dataverse({ instanceApiUrl: other.instanceApiUrl }, 'WhoAmI', {
+      audienceEnv: mainEnv,
+    });
     expect(response.status).toBe(401);
   });
 
@@ -267,31 +287,5 @@ describe('simulator: Dataverse Web API', () => {
     } finally {
       await h.control('POST', '/limits?reset=true', {});
     }
-  });
-});
-
-describe('simulator: BAP paging', () => {
-  let paged: SimHarness;
-  beforeAll(async () => {
-    paged = await startHarness({ tenant: { environments: 1, flows: 0 } });
-  });
-  afterAll(async () => {
-    await paged.sim.stop();
-  });
-
-  it('when there are more environments than a page holds, then nextLink leads through all of them once', async () => {
-    for (let i = 0; i < 120; i++) await paged.control('POST', '/environments', { displayName: `Env ${i}`, hasDataverse: i % 2 === 0 });
-    const token = (await paged.credential.getToken('https://api.bap.microsoft.com/.default'))?.token ?? '';
-    const names: string[] = [];
-    let url: string | undefined = `${paged.sim.url}${BAP_ENVIRONMENTS}?api-version=2020-10-01`;
-    while (url) {
-      const response: Response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
-      const body = (await response.json()) as { value: BapEnvironment[]; nextLink?: string; '@odata.nextLink'?: string };
-      expect(body['@odata.nextLink']).toBeUndefined();
-      names.push(...body.value.map((e) => e.name));
-      url = body.nextLink;
-    }
-    expect(names).toHaveLength(121);
-    expect(new Set(names).size).toBe(121);
   });
 });

@@ -190,7 +190,10 @@ export class Limits {
         const taken = this.bucket(`dataverse|${app}|${cost.environment ?? ''}`, s.dataversePer5Min, 300_000, now).take(1, now);
         if (!taken.ok) {
           const verdict = this.throttled(`Dataverse/${app}/${cost.environment ?? ''}`, 'NumberOfRequestsExceeded', taken.waitMs);
-          if (!verdict.ok) verdict.code = '0x80072322';
+          if (!verdict.ok) {
+            verdict.code = '0x80072322';
+            verdict.message = `Number of requests exceeded the limit of ${Math.max(1, Math.round(s.dataversePer5Min * s.scale))} over time window of 300 seconds.`;
+          }
           return verdict;
         }
         return { ok: true, headers: {}, ru: 0, release: noop };

@@ -21,7 +21,11 @@ function bapError(status: number, code: string, message: string): SimHttpError {
 function requireApiVersion(req: SimRequest): void {
   const version = req.query.get('api-version');
   if (!version) {
-    throw bapError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
+    throw bapError(
+      400,
+      'MissingApiVersionParameter',
+      'The api-version query parameter (?api-version=) is required for all requests.',
+    );
   }
   if (!/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(version)) {
     throw bapError(400, 'InvalidApiVersionParameter', `The api-version '${version}' is invalid.`);
@@ -103,11 +107,28 @@ function getEnvironment(req: SimRequest, ctx: SimContext): SimResponse {
   requireManagementApp(req, ctx);
   const name = req.params['name'] ?? '';
   const env = findEnvironment(ctx.tenant, name);
-  if (!env) throw bapError(404, 'EnvironmentNotFound', `The environment '${name}' could not be found in the tenant '${ctx.tenant.id}'.`);
+  if (!env)
+    throw bapError(
+      404,
+      'EnvironmentNotFound',
+      `The environment '${name}' could not be found in the tenant '${ctx.tenant.id}'.`,
+    );
   return { status: 200, body: environmentView(env, ctx, req) };
 }
 
 export const bapRoutes: RouteDef[] = [
-  { method: 'GET', path: ADMIN_ENVIRONMENTS, family: 'bap', cost: () => ({ service: 'bap' }), handler: listEnvironments },
-  { method: 'GET', path: `${ADMIN_ENVIRONMENTS}/:name`, family: 'bap', cost: () => ({ service: 'bap' }), handler: getEnvironment },
+  {
+    method: 'GET',
+    path: ADMIN_ENVIRONMENTS,
+    family: 'bap',
+    cost: () => ({ service: 'bap' }),
+    handler: listEnvironments,
+  },
+  {
+    method: 'GET',
+    path: `${ADMIN_ENVIRONMENTS}/:name`,
+    family: 'bap',
+    cost: () => ({ service: 'bap' }),
+    handler: getEnvironment,
+  },
 ];

@@ -33,8 +33,13 @@ const environmentSchema = z
     location: z.string().min(1).default('europe'),
   })
   .strict();
-const applicationUserSchema = z.object({ appId: z.string().min(1), roles: z.array(roleName).default([]) }).strict();
-const systemUserPatchSchema = z.object({ roles: z.array(roleName), isdisabled: z.boolean() }).partial().strict();
+const applicationUserSchema = z
+  .object({ appId: z.string().min(1), roles: z.array(roleName).default([]) })
+  .strict();
+const systemUserPatchSchema = z
+  .object({ roles: z.array(roleName), isdisabled: z.boolean() })
+  .partial()
+  .strict();
 const flowSchema = z
   .object({
     name: z.string().min(1),
@@ -44,7 +49,10 @@ const flowSchema = z
     description: z.string().nullable().default(null),
   })
   .strict();
-const flowPatchSchema = z.object({ name: z.string().min(1), statecode: stateCode, ...ownerFields }).partial().strict();
+const flowPatchSchema = z
+  .object({ name: z.string().min(1), statecode: stateCode, ...ownerFields })
+  .partial()
+  .strict();
 
 function environment(ctx: SimContext, req: SimRequest, needsDataverse = true): SimEnvironment {
   const name = req.params['env'] ?? '';
@@ -72,8 +80,13 @@ function flowView(flow: SimFlow) {
 }
 
 /** The systemuser that owns a flow: a person's row (created on first use) or an app's existing application user. */
-function ownerOf(ctx: SimContext, env: SimEnvironment, input: { ownerUserId?: string | undefined; ownerAppId?: string | undefined }): SimSystemUser {
-  if (input.ownerUserId !== undefined && input.ownerAppId !== undefined) throw badRequest('Give ownerUserId or ownerAppId, not both.');
+function ownerOf(
+  ctx: SimContext,
+  env: SimEnvironment,
+  input: { ownerUserId?: string | undefined; ownerAppId?: string | undefined },
+): SimSystemUser {
+  if (input.ownerUserId !== undefined && input.ownerAppId !== undefined)
+    throw badRequest('Give ownerUserId or ownerAppId, not both.');
   if (input.ownerUserId !== undefined) {
     const user = ctx.tenant.findUser(input.ownerUserId);
     if (!user) throw notFound(`No user ${input.ownerUserId}.`, 'NotFound');
@@ -82,7 +95,9 @@ function ownerOf(ctx: SimContext, env: SimEnvironment, input: { ownerUserId?: st
   const appId = (input.ownerAppId ?? '').toLowerCase();
   const appUser = [...env.systemUsers.values()].find((s) => s.applicationid?.toLowerCase() === appId);
   if (!appUser) {
-    throw badRequest(`Environment ${env.name} has no application user for app ${input.ownerAppId ?? '(none)'}; add one with POST /_sim/environments/${env.name}/applicationUsers.`);
+    throw badRequest(
+      `Environment ${env.name} has no application user for app ${input.ownerAppId ?? '(none)'}; add one with POST /_sim/environments/${env.name}/applicationUsers.`,
+    );
   }
   return appUser;
 }
@@ -113,8 +128,14 @@ function addApplicationUser(req: SimRequest, ctx: SimContext): SimResponse {
         .filter((sp) => sp.appId.toLowerCase() === input.appId.toLowerCase())
         .map((sp) => ({ objectId: sp.id, displayName: sp.displayName }))[0];
   if (!principal) throw notFound(`No app or service principal with appId ${input.appId}.`, 'NotFound');
-  if ([...env.systemUsers.values()].some((s) => s.applicationid?.toLowerCase() === input.appId.toLowerCase())) {
-    throw new SimHttpError(409, 'Conflict', `Environment ${env.name} already has an application user for ${input.appId}.`);
+  if (
+    [...env.systemUsers.values()].some((s) => s.applicationid?.toLowerCase() === input.appId.toLowerCase())
+  ) {
+    throw new SimHttpError(
+      409,
+      'Conflict',
+      `Environment ${env.name} already has an application user for ${input.appId}.`,
+    );
   }
   const systemUser: SimSystemUser = {
     systemuserid: ctx.tenant.random.uuid(),
@@ -143,7 +164,8 @@ function patchSystemUser(req: SimRequest, ctx: SimContext): SimResponse {
 function createFlow(req: SimRequest, ctx: SimContext): SimResponse {
   const env = environment(ctx, req);
   const input = parse(flowSchema, req.body);
-  if (input.ownerUserId === undefined && input.ownerAppId === undefined) throw badRequest('Give ownerUserId or ownerAppId.');
+  if (input.ownerUserId === undefined && input.ownerAppId === undefined)
+    throw badRequest('Give ownerUserId or ownerAppId.');
   const owner = ownerOf(ctx, env, input);
   const rnd = ctx.tenant.random;
   const now = ctx.tenant.clock.iso();
@@ -179,7 +201,8 @@ function patchFlow(req: SimRequest, ctx: SimContext): SimResponse {
   const env = environment(ctx, req);
   const flow = flowOf(env, req);
   const input = parse(flowPatchSchema, req.body);
-  if (input.ownerUserId !== undefined || input.ownerAppId !== undefined) flow.ownerId = ownerOf(ctx, env, input).systemuserid;
+  if (input.ownerUserId !== undefined || input.ownerAppId !== undefined)
+    flow.ownerId = ownerOf(ctx, env, input).systemuserid;
   if (input.statecode !== undefined) flow.statecode = input.statecode;
   if (input.name !== undefined) flow.name = input.name;
   flow.modifiedon = ctx.tenant.clock.iso();
@@ -191,7 +214,8 @@ export const controlPowerPlatformRoutes: RouteDef[] = [
     method: 'GET',
     path: '/_sim/environments',
     family: 'control',
-    handler: (_req, ctx) => ok({ value: [...ctx.tenant.environments.values()].map((env) => environmentSummary(ctx, env)) }),
+    handler: (_req, ctx) =>
+      ok({ value: [...ctx.tenant.environments.values()].map((env) => environmentSummary(ctx, env)) }),
   },
   {
     method: 'GET',
@@ -206,11 +230,41 @@ export const controlPowerPlatformRoutes: RouteDef[] = [
       });
     },
   },
-  { method: 'POST', path: '/_sim/environments', family: 'control', records: false, handler: createEnvironment },
-  { method: 'POST', path: '/_sim/environments/:env/applicationUsers', family: 'control', records: false, handler: addApplicationUser },
-  { method: 'PATCH', path: '/_sim/environments/:env/systemusers/:id', family: 'control', records: false, handler: patchSystemUser },
-  { method: 'POST', path: '/_sim/environments/:env/flows', family: 'control', records: false, handler: createFlow },
-  { method: 'PATCH', path: '/_sim/environments/:env/flows/:id', family: 'control', records: false, handler: patchFlow },
+  {
+    method: 'POST',
+    path: '/_sim/environments',
+    family: 'control',
+    records: false,
+    handler: createEnvironment,
+  },
+  {
+    method: 'POST',
+    path: '/_sim/environments/:env/applicationUsers',
+    family: 'control',
+    records: false,
+    handler: addApplicationUser,
+  },
+  {
+    method: 'PATCH',
+    path: '/_sim/environments/:env/systemusers/:id',
+    family: 'control',
+    records: false,
+    handler: patchSystemUser,
+  },
+  {
+    method: 'POST',
+    path: '/_sim/environments/:env/flows',
+    family: 'control',
+    records: false,
+    handler: createFlow,
+  },
+  {
+    method: 'PATCH',
+    path: '/_sim/environments/:env/flows/:id',
+    family: 'control',
+    records: false,
+    handler: patchFlow,
+  },
   {
     method: 'DELETE',
     path: '/_sim/environments/:env/flows/:id',

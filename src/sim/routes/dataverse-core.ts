@@ -57,17 +57,23 @@ export function findEnvironment(tenant: Tenant, name: string): SimEnvironment | 
 
 /** One limiter per app per environment, whatever case the caller wrote the environment name in. */
 export function dataverseCost(req: SimRequest, write = false): Cost {
-  return { service: 'dataverse', environment: (req.params['env'] ?? '').toLowerCase(), ...(write ? { write } : {}) };
+  return {
+    service: 'dataverse',
+    environment: (req.params['env'] ?? '').toLowerCase(),
+    ...(write ? { write } : {}),
+  };
 }
 
 export type Privilege = 'prvReadWorkflow' | 'prvWriteWorkflow' | 'prvReadUser';
 
-const PRIVILEGES: Record<Privilege, { grantedBy: keyof (typeof DATAVERSE_ROLES)[string]; otc: number; entity: string }> =
-  {
-    prvReadWorkflow: { grantedBy: 'readWorkflow', otc: 4703, entity: 'workflow' },
-    prvWriteWorkflow: { grantedBy: 'writeWorkflow', otc: 4703, entity: 'workflow' },
-    prvReadUser: { grantedBy: 'readSystemUser', otc: 8, entity: 'systemuser' },
-  };
+const PRIVILEGES: Record<
+  Privilege,
+  { grantedBy: keyof (typeof DATAVERSE_ROLES)[string]; otc: number; entity: string }
+> = {
+  prvReadWorkflow: { grantedBy: 'readWorkflow', otc: 4703, entity: 'workflow' },
+  prvWriteWorkflow: { grantedBy: 'writeWorkflow', otc: 4703, entity: 'workflow' },
+  prvReadUser: { grantedBy: 'readSystemUser', otc: 8, entity: 'systemuser' },
+};
 
 export interface DataverseCaller {
   env: SimEnvironment;
@@ -79,7 +85,11 @@ export interface DataverseCaller {
  * Resolves the environment and the calling application user, and checks one privilege, in the order
  * Dataverse does: no organization (404), not a member (403 0x80072560), missing privilege (403 0x80040220).
  */
-export function authorize(req: SimRequest, ctx: SimContext, privilege: Privilege | undefined): DataverseCaller {
+export function authorize(
+  req: SimRequest,
+  ctx: SimContext,
+  privilege: Privilege | undefined,
+): DataverseCaller {
   const name = req.params['env'] ?? '';
   const env = findEnvironment(ctx.tenant, name);
   if (!env?.hasDataverse) {
@@ -110,14 +120,19 @@ function requirePrivilege(user: SimSystemUser, privilege: Privilege): void {
 /** Splits `workflows(<guid>)` into the entity set and key; find-my-way cannot route on parentheses itself. */
 export function parseSegment(segment: string): { entitySet: string; key?: string } {
   const match = /^([A-Za-z_]\w*)(?:\((.*)\))?$/.exec(decodeURIComponent(segment));
-  if (!match?.[1]) throw dataverseError(404, '0x8006088a', `Resource not found for the segment '${segment}'.`);
+  if (!match?.[1])
+    throw dataverseError(404, '0x8006088a', `Resource not found for the segment '${segment}'.`);
   const entitySet = match[1];
   const rawKey = match[2];
   // `WhoAmI()` calls a function: empty parentheses carry no key.
   if (rawKey === undefined || rawKey === '') return { entitySet };
   const key = rawKey.replace(/^\{(.*)\}$/, '$1');
   if (!isGuid(key)) {
-    throw dataverseError(400, '0x80060888', `Bad Request - Error in query syntax. '${rawKey}' is not a valid key for '${entitySet}'.`);
+    throw dataverseError(
+      400,
+      '0x80060888',
+      `Bad Request - Error in query syntax. '${rawKey}' is not a valid key for '${entitySet}'.`,
+    );
   }
   return { entitySet, key: key.toLowerCase() };
 }

@@ -51,7 +51,12 @@ export interface Preferences {
 /** Reads the Prefer header the way Dataverse does; unknown preferences are ignored. */
 export function preferences(req: SimRequest): Preferences {
   const header = req.headers['prefer'] ?? '';
-  const result: Preferences = { maxPageSize: DATAVERSE_MAX_PAGE_SIZE, includes: () => false, returnRepresentation: false, applied: [] };
+  const result: Preferences = {
+    maxPageSize: DATAVERSE_MAX_PAGE_SIZE,
+    includes: () => false,
+    returnRepresentation: false,
+    applied: [],
+  };
   for (const match of header.matchAll(/([\w.-]+)\s*(?:=\s*("[^"]*"|[^,;\s]*))?/g)) {
     const name = (match[1] ?? '').toLowerCase();
     const value = (match[2] ?? '').replace(/^"(.*)"$/, '$1');
@@ -71,7 +76,10 @@ export function preferences(req: SimRequest): Preferences {
 
 /** OData's annotation filter: `*`, `Namespace.*`, exact terms, and `-term` to exclude. */
 function annotationFilter(list: string): (term: string) => boolean {
-  const patterns = list.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+  const patterns = list
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
   const matches = (pattern: string, term: string): boolean =>
     pattern === '*' || pattern === term || (pattern.endsWith('.*') && term.startsWith(pattern.slice(0, -1)));
   const include = patterns.filter((p) => !p.startsWith('-'));
@@ -80,7 +88,11 @@ function annotationFilter(list: string): (term: string) => boolean {
 }
 
 function unknownProperty<T>(spec: EntitySpec<T>, name: string): SimHttpError {
-  return dataverseError(400, '0x80060888', `Could not find a property named '${name}' on type 'Microsoft.Dynamics.CRM.${spec.logicalName}'.`);
+  return dataverseError(
+    400,
+    '0x80060888',
+    `Could not find a property named '${name}' on type 'Microsoft.Dynamics.CRM.${spec.logicalName}'.`,
+  );
 }
 
 export function columnsOf<T>(spec: EntitySpec<T>, req: SimRequest): string[] | undefined {
@@ -92,7 +104,8 @@ export function columnsOf<T>(spec: EntitySpec<T>, req: SimRequest): string[] | u
 
 function rejectUnsupported(req: SimRequest): void {
   for (const option of ['$orderby', '$expand', '$apply', 'fetchXml', '$skip']) {
-    if (req.query.has(option)) throw dataverseError(400, '0x80060888', `The simulator does not support ${option} on this table.`);
+    if (req.query.has(option))
+      throw dataverseError(400, '0x80060888', `The simulator does not support ${option} on this table.`);
   }
 }
 
@@ -103,26 +116,38 @@ function filterOf<T>(spec: EntitySpec<T>, req: SimRequest): Predicate {
     const quoted = new RegExp(`\\b${column}\\s+(eq|ne)\\s+'`, 'i').exec(text);
     if (quoted) {
       const kind = quoted[1]?.toLowerCase() === 'eq' ? 'Equal' : 'NotEqual';
-      throw dataverseError(400, '0x80060888', `A binary operator with incompatible types was detected. Found operand types 'Edm.Guid' and 'Edm.String' for operator kind '${kind}'.`);
+      throw dataverseError(
+        400,
+        '0x80060888',
+        `A binary operator with incompatible types was detected. Found operand types 'Edm.Guid' and 'Edm.String' for operator kind '${kind}'.`,
+      );
     }
   }
   try {
     return parseFilter(text, spec.columns);
   } catch (error) {
-    if (error instanceof SimHttpError) throw dataverseError(400, '0x80060888', error.message);
-    throw error;
+    if (!(error instanceof SimHttpError)) throw error;
+    const unknown = /property '([^']+)' cannot be filtered on/.exec(error.message)?.[1];
+    throw unknown ? unknownProperty(spec, unknown) : dataverseError(400, '0x80060888', error.message);
   }
 }
 
 /** One record as Dataverse sends it: etag, then (if asked) each column's annotations, then the columns. */
-function render<T>(spec: EntitySpec<T>, item: T, env: SimEnvironment, columns: string[] | undefined, prefs: Preferences): Record<string, unknown> {
+function render<T>(
+  spec: EntitySpec<T>,
+  item: T,
+  env: SimEnvironment,
+  columns: string[] | undefined,
+  prefs: Preferences,
+): Record<string, unknown> {
   const row = spec.toRow(item, env);
   const notes = spec.annotations(item, env);
   const out: Record<string, unknown> = { '@odata.etag': `W/"${spec.version(item)}"` };
   const wanted = columns ? [spec.key, ...columns.filter((c) => c !== spec.key)] : spec.columns;
   for (const column of wanted) {
     const note = notes[column];
-    if (note?.formatted !== undefined && prefs.includes(FORMATTED)) out[`${column}@${FORMATTED}`] = note.formatted;
+    if (note?.formatted !== undefined && prefs.includes(FORMATTED))
+      out[`${column}@${FORMATTED}`] = note.formatted;
     if (note?.lookup && row[column] !== null) {
       if (prefs.includes(NAVIGATION)) out[`${column}@${NAVIGATION}`] = note.lookup.navigation;
       if (prefs.includes(LOOKUP)) out[`${column}@${LOOKUP}`] = note.lookup.logicalName;
@@ -132,7 +157,13 @@ function render<T>(spec: EntitySpec<T>, item: T, env: SimEnvironment, columns: s
   return out;
 }
 
-function contextUrl<T>(spec: EntitySpec<T>, ctx: SimContext, env: SimEnvironment, columns: string[] | undefined, entity: boolean): string {
+function contextUrl<T>(
+  spec: EntitySpec<T>,
+  ctx: SimContext,
+  env: SimEnvironment,
+  columns: string[] | undefined,
+  entity: boolean,
+): string {
   const shape = columns ? `(${[...new Set([spec.key, ...columns])].join(',')})` : '';
   return `${webApiUrl(ctx.baseUrl, env)}/$metadata#${spec.setName}${shape}${entity ? '/$entity' : ''}`;
 }
@@ -154,7 +185,8 @@ function readCookie(token: string): { page: number; lastKey: string } {
   const outer = /pagenumber="(\d+)"\s+pagingcookie="([^"]*)"/.exec(token);
   const inner = outer?.[2] ? decodeURIComponent(decodeURIComponent(outer[2])) : '';
   const last = /last="\{([0-9a-fA-F-]{36})\}"/.exec(inner);
-  if (!outer?.[1] || !last?.[1]) throw dataverseError(400, '0x80040203', 'Invalid $skiptoken: the paging cookie is malformed.');
+  if (!outer?.[1] || !last?.[1])
+    throw dataverseError(400, '0x80040203', 'Invalid $skiptoken: the paging cookie is malformed.');
   return { page: Number(outer[1]) - 1, lastKey: last[1].toLowerCase() };
 }
 
@@ -162,7 +194,8 @@ function topOf(req: SimRequest): number | undefined {
   const text = req.query.get('$top');
   if (text === null) return undefined;
   const top = Number(text);
-  if (!Number.isInteger(top) || top < 1) throw dataverseError(400, '0x80060888', `Invalid value '${text}' for $top query option.`);
+  if (!Number.isInteger(top) || top < 1)
+    throw dataverseError(400, '0x80060888', `Invalid value '${text}' for $top query option.`);
   return top;
 }
 
@@ -196,7 +229,8 @@ export function listEntity<T>(spec: EntitySpec<T>, req: SimRequest, ctx: SimCont
     }
   }
   const body: Record<string, unknown> = { '@odata.context': contextUrl(spec, ctx, env, columns, false) };
-  if (req.query.get('$count') === 'true') body['@odata.count'] = Math.min(entries.length, DATAVERSE_MAX_PAGE_SIZE);
+  if (req.query.get('$count') === 'true')
+    body['@odata.count'] = Math.min(entries.length, DATAVERSE_MAX_PAGE_SIZE);
   body['value'] = page.map((entry) => render(spec, entry.item, env, columns, prefs));
   if (nextLink) body['@odata.nextLink'] = nextLink;
   return { status: 200, headers: responseHeaders(prefs), body };
@@ -208,18 +242,36 @@ export function recordNotFound(logicalName: string, key: string): SimHttpError {
 }
 
 /** `GET <set>(<id>)`. */
-export function getEntity<T>(spec: EntitySpec<T>, req: SimRequest, ctx: SimContext, key: string): SimResponse {
+export function getEntity<T>(
+  spec: EntitySpec<T>,
+  req: SimRequest,
+  ctx: SimContext,
+  key: string,
+): SimResponse {
   const { env } = authorize(req, ctx, spec.readPrivilege);
   rejectUnsupported(req);
   const prefs = preferences(req);
   const columns = columnsOf(spec, req);
   const item = spec.find(env, key);
   if (item === undefined) throw recordNotFound(spec.logicalName, key);
-  return { status: 200, headers: responseHeaders(prefs), body: renderEntity(spec, item, env, ctx, columns, prefs) };
+  return {
+    status: 200,
+    headers: responseHeaders(prefs),
+    body: renderEntity(spec, item, env, ctx, columns, prefs),
+  };
 }
 
 /** A single record with its @odata.context, as `GET <set>(<id>)` and `Prefer: return=representation` answer. */
-export function renderEntity<T>(spec: EntitySpec<T>, item: T, env: SimEnvironment, ctx: SimContext, columns: string[] | undefined, prefs: Preferences): Record<string, unknown> {
-  return { '@odata.context': contextUrl(spec, ctx, env, columns, true), ...render(spec, item, env, columns, prefs) };
+export function renderEntity<T>(
+  spec: EntitySpec<T>,
+  item: T,
+  env: SimEnvironment,
+  ctx: SimContext,
+  columns: string[] | undefined,
+  prefs: Preferences,
+): Record<string, unknown> {
+  return {
+    '@odata.context': contextUrl(spec, ctx, env, columns, true),
+    ...render(spec, item, env, columns, prefs),
+  };
 }
-

@@ -71,7 +71,14 @@ export const workflowSpec: EntitySpec<SimFlow> = {
   key: 'workflowid',
   readPrivilege: 'prvReadWorkflow',
   columns: COLUMNS,
-  guidColumns: ['workflowid', 'workflowidunique', '_ownerid_value', '_createdby_value', '_modifiedby_value', 'solutionid'],
+  guidColumns: [
+    'workflowid',
+    'workflowidunique',
+    '_ownerid_value',
+    '_createdby_value',
+    '_modifiedby_value',
+    'solutionid',
+  ],
   rows: (env) => env.flows.values(),
   find: (env, key) => env.flows.get(key),
   toRow,
@@ -103,26 +110,40 @@ function parseChange(body: unknown, env: SimEnvironment, flow: SimFlow): Workflo
     throw dataverseError(400, '0x80040203', 'The request body must be a JSON object.');
   }
   const change: WorkflowChange = {};
+  let statuscode: unknown;
   for (const [property, value] of Object.entries(body as Record<string, unknown>)) {
     if (property === 'ownerid@odata.bind') {
       change.ownerId = newOwner(value, env, flow);
     } else if (property === 'statecode') {
       if (value !== 0 && value !== 1) {
-        throw dataverseError(400, '0x80040203', `${String(value)} is not a valid state code for a cloud flow; use 0 (off) or 1 (on).`);
+        throw dataverseError(
+          400,
+          '0x80040203',
+          `${String(value)} is not a valid state code for a cloud flow; use 0 (off) or 1 (on).`,
+        );
       }
       change.statecode = value;
     } else if (property === 'statuscode') {
-      const state = (body as Record<string, unknown>)['statecode'] ?? flow.statecode;
-      if (value !== STATUS_OF_STATE[state as 0 | 1 | 2]) {
-        throw dataverseError(400, '0x80040203', `${String(value)} is not a valid status code for state code ${String(state)} on workflow.`);
-      }
+      statuscode = value;
     } else if (property === 'name' && typeof value === 'string' && value.length > 0) {
       change.name = value;
     } else if (property === 'description' && (typeof value === 'string' || value === null)) {
       change.description = value;
     } else {
-      throw dataverseError(400, '0x80060888', `Invalid property '${property}' was found in entity 'Microsoft.Dynamics.CRM.workflow'.`);
+      throw dataverseError(
+        400,
+        '0x80060888',
+        `Invalid property '${property}' was found in entity 'Microsoft.Dynamics.CRM.workflow'.`,
+      );
     }
+  }
+  const state = change.statecode ?? flow.statecode;
+  if (statuscode !== undefined && statuscode !== STATUS_OF_STATE[state]) {
+    throw dataverseError(
+      400,
+      '0x80040203',
+      `${JSON.stringify(statuscode)} is not a valid status code for state code ${state} on workflow.`,
+    );
   }
   return change;
 }
@@ -130,7 +151,11 @@ function parseChange(body: unknown, env: SimEnvironment, flow: SimFlow): Workflo
 function newOwner(value: unknown, env: SimEnvironment, flow: SimFlow): string {
   const bind = parseBind(value);
   if (!bind) {
-    throw dataverseError(400, '0x80060888', `The value '${String(value)}' of ownerid@odata.bind is not a valid entity reference.`);
+    throw dataverseError(
+      400,
+      '0x80060888',
+      `The value '${String(value)}' of ownerid@odata.bind is not a valid entity reference.`,
+    );
   }
   if (bind.entitySet !== 'systemusers') {
     // The simulator has no owner teams, so a team reference names a record that does not exist.
@@ -140,11 +165,19 @@ function newOwner(value: unknown, env: SimEnvironment, flow: SimFlow): string {
   if (!owner) throw recordNotFound('systemuser', bind.key);
   if (flow.solutionid === DEFAULT_SOLUTION_ID) {
     // Documented rule (change-cloud-flow-owner.md); the code and wording Dataverse uses are unconfirmed.
-    throw dataverseError(400, '0x80060467', 'Only solution-aware cloud flows can change their primary owner. Add the flow to a solution first.');
+    throw dataverseError(
+      400,
+      '0x80060467',
+      'Only solution-aware cloud flows can change their primary owner. Add the flow to a solution first.',
+    );
   }
   if (owner.isdisabled) {
     // Dataverse refuses assignment to a disabled user; the exact code is unconfirmed.
-    throw dataverseError(400, '0x80040225', `The specified user (Id=${owner.systemuserid}) is either disabled or is not a member of any business unit.`);
+    throw dataverseError(
+      400,
+      '0x80040225',
+      `The specified user (Id=${owner.systemuserid}) is either disabled or is not a member of any business unit.`,
+    );
   }
   return owner.systemuserid;
 }
@@ -156,7 +189,11 @@ export function patchWorkflow(req: SimRequest, ctx: SimContext, key: string): Si
   if (!flow) throw recordNotFound('workflow', key);
   const ifMatch = req.headers['if-match'];
   if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== `W/"${rowVersion(flow)}"`) {
-    throw new SimHttpError(412, '0x80060882', "The version of the existing record doesn't match the RowVersion property provided.");
+    throw new SimHttpError(
+      412,
+      '0x80060882',
+      "The version of the existing record doesn't match the RowVersion property provided.",
+    );
   }
   const change = parseChange(req.body, env, flow);
   if (change.ownerId !== undefined) flow.ownerId = change.ownerId;
@@ -169,5 +206,9 @@ export function patchWorkflow(req: SimRequest, ctx: SimContext, key: string): Si
   const prefs = preferences(req);
   if (!prefs.returnRepresentation) return { status: 204, headers: { 'OData-EntityId': entityUrl } };
   const body = renderEntity(workflowSpec, flow, env, ctx, columnsOf(workflowSpec, req), prefs);
-  return { status: 200, headers: { 'OData-EntityId': entityUrl, 'Preference-Applied': prefs.applied.join(',') }, body };
+  return {
+    status: 200,
+    headers: { 'OData-EntityId': entityUrl, 'Preference-Applied': prefs.applied.join(',') },
+    body,
+  };
 }

@@ -1,5 +1,13 @@
 import type { RouteDef, SimContext, SimRequest, SimResponse } from '../http/types.js';
-import { authorize, dataverseCost, dataverseError, derivedGuid, organizationId, parseSegment, webApiUrl } from './dataverse-core.js';
+import {
+  authorize,
+  dataverseCost,
+  dataverseError,
+  derivedGuid,
+  organizationId,
+  parseSegment,
+  webApiUrl,
+} from './dataverse-core.js';
 import { getEntity, listEntity, type EntitySpec } from './dataverse-query.js';
 import { systemUserSpec } from './dataverse-systemusers.js';
 import { patchWorkflow, workflowSpec } from './dataverse-workflows.js';
@@ -48,10 +56,20 @@ function update(req: SimRequest, ctx: SimContext): SimResponse {
   const { entitySet, key } = parseSegment(req.params['entitySet'] ?? '');
   if (entitySet === 'workflows' && key !== undefined) return patchWorkflow(req, ctx, key);
   if (!TABLES.has(entitySet)) noSegment(entitySet);
-  throw dataverseError(405, '0x80060888', `The simulator does not support PATCH on '${req.params['entitySet'] ?? ''}'.`);
+  throw dataverseError(
+    405,
+    '0x80060888',
+    `The simulator does not support PATCH on '${req.params['entitySet'] ?? ''}'.`,
+  );
 }
 
 export const dataverseRoutes: RouteDef[] = [
   { method: 'GET', path: WEB_API, family: 'dataverse', cost: (req) => dataverseCost(req), handler: read },
-  { method: 'PATCH', path: WEB_API, family: 'dataverse', cost: (req) => dataverseCost(req, true), handler: update },
+  {
+    method: 'PATCH',
+    path: WEB_API,
+    family: 'dataverse',
+    cost: (req) => dataverseCost(req, true),
+    handler: update,
+  },
 ];

@@ -4,6 +4,7 @@ import type { RouteDef, SimContext, SimRequest, SimResponse } from '../http/type
 import type { SimConditionalAccessPolicy, SimGroup, SimServicePrincipal, SimUser } from '../state/model.js';
 import type { Tenant } from '../state/tenant.js';
 import { parse } from './control.js';
+import { CANONICAL_USER_PROPERTY, userJson } from './graph-user-view.js';
 import { page, parseFilter, project, selected, topOf } from './odata.js';
 
 /**
@@ -12,29 +13,6 @@ import { page, parseFilter, project, selected, topOf } from './odata.js';
  */
 
 type View = Record<string, unknown>;
-
-const USER_DEFAULT = ['id', 'businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName'];
-
-function userView(u: SimUser): View {
-  return {
-    id: u.id,
-    businessPhones: [],
-    displayName: u.displayName,
-    givenName: u.givenName,
-    jobTitle: u.jobTitle,
-    mail: u.mail,
-    mobilePhone: null,
-    officeLocation: null,
-    preferredLanguage: null,
-    surname: u.surname,
-    userPrincipalName: u.userPrincipalName,
-    accountEnabled: u.accountEnabled,
-    userType: u.userType,
-    department: u.department,
-    createdDateTime: u.createdDateTime,
-    mailNickname: u.userPrincipalName.split('@')[0] ?? null,
-  };
-}
 
 function groupView(g: SimGroup): View {
   return {
@@ -78,8 +56,10 @@ export function directoryObject(tenant: Tenant, id: string, select: string[] | u
   const kind = tenant.directoryObjectKind(id);
   let view: View;
   if (kind === 'user') {
-    const full = userView(tenant.users.get(id) as SimUser);
-    view = select ? full : Object.fromEntries(USER_DEFAULT.map((k) => [k, full[k]]));
+    // Users look exactly as /users shows them; selected names that are not user properties are left out.
+    const names = select?.flatMap((name) => CANONICAL_USER_PROPERTY.get(name.toLowerCase()) ?? []);
+    const user = userJson(tenant.users.get(id) as SimUser, names && !names.includes('id') ? ['id', ...names] : names);
+    return { '@odata.type': '#microsoft.graph.user', ...user };
   } else if (kind === 'group') view = groupView(tenant.groups.get(id) as SimGroup);
   else if (kind === 'servicePrincipal') view = servicePrincipalView(tenant.servicePrincipals.get(id) as SimServicePrincipal, tenant.id);
   else return undefined;

@@ -4,6 +4,10 @@ import { controlPowerPlatformRoutes } from './control-pp.js';
 import { controlRoutes } from './control.js';
 import { dataverseRoutes } from './dataverse.js';
 import { entraRoutes } from './entra.js';
+import { graphBatchRoutes } from './graph-batch.js';
+import { graphDirectoryRoutes } from './graph-directory.js';
+import { graphGroupRoutes } from './graph-groups.js';
+import { graphSubscriptionRoutes } from './graph-subscriptions.js';
 
 /** Every route the simulator serves; a new service area is one module and one line here. */
-export const allRoutes: RouteDef[] = [...entraRoutes, ...controlRoutes, ...bapRoutes, ...dataverseRoutes, ...controlPowerPlatformRoutes];
+export const allRoutes: RouteDef[] = [...entraRoutes, ...controlRoutes, ...bapRoutes, ...dataverseRoutes, ...controlPowerPlatformRoutes, ...graphGroupRoutes, ...graphDirectoryRoutes, ...graphBatchRoutes, ...graphSubscriptionRoutes];

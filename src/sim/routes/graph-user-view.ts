@@ -1,0 +1,212 @@
+import { createHash } from 'node:crypto';
+import { SimHttpError, badRequest } from '../http/errors.js';
+import type { SimRequest } from '../http/types.js';
+import type { SimUser } from '../state/model.js';
+import type { Tenant } from '../state/tenant.js';
+import { decodeToken, encodeToken } from './odata.js';
+
+/**
+ * How a SimUser looks on the Graph wire: the property table ($select names, values, and which SimUser fields
+ * drive each property, so that delta can tell whether a selected property changed), the default property set,
+ * @odata.context URLs, and the cursor that pages over tenant.userOrder without copying it.
+ */
+
+interface PropertyDef {
+  get: (u: SimUser) => unknown;
+  /** The SimUser fields whose change changes this property (what delta tracks). */
+  sources: readonly (keyof SimUser)[];
+}
+
+const direct = (key: keyof SimUser): PropertyDef => ({ get: (u) => u[key], sources: [key] });
+const constant = (value: unknown): PropertyDef => ({ get: () => (Array.isArray(value) ? [] : value), sources: [] });
+
+/** A stable, GUID-shaped id for a sign-in request, so repeated reads of the same user agree. */
+function requestIdFor(userId: string, field: string, time: string | null): string | null {
+  if (!time) return null;
+  const hex = createHash('sha1').update(`${userId}|${field}|${time}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Graph's signInActivity object; null for a user who never signed in. */
+export function signInActivityView(u: SimUser): Record<string, string | null> | null {
+  const s = u.signInActivity;
+  if (!s) return null;
+  return {
+    lastSignInDateTime: s.lastSignInDateTime,
+    lastSignInRequestId: requestIdFor(u.id, 'interactive', s.lastSignInDateTime),
+    lastNonInteractiveSignInDateTime: s.lastNonInteractiveSignInDateTime,
+    lastNonInteractiveSignInRequestId: requestIdFor(u.id, 'nonInteractive', s.lastNonInteractiveSignInDateTime),
+    lastSuccessfulSignInDateTime: s.lastSuccessfulSignInDateTime,
+    lastSuccessfulSignInRequestId: requestIdFor(u.id, 'successful', s.lastSuccessfulSignInDateTime),
+  };
+}
+
+// Properties the simulator does not model still exist on microsoft.graph.user, so $select of them answers null
+// (or an empty collection) rather than 400; only names that are not on the type are refused.
+const UNMODELLED_NULL = [
+  'mobilePhone', 'officeLocation', 'preferredLanguage', 'companyName', 'employeeId', 'employeeType', 'employeeHireDate',
+  'employeeLeaveDateTime', 'city', 'country', 'state', 'streetAddress', 'postalCode', 'faxNumber', 'ageGroup',
+  'consentProvidedForMinor', 'legalAgeGroupClassification', 'onPremisesSyncEnabled', 'onPremisesImmutableId',
+  'onPremisesSamAccountName', 'onPremisesUserPrincipalName', 'onPremisesLastSyncDateTime', 'onPremisesDomainName',
+  'onPremisesDistinguishedName', 'onPremisesSecurityIdentifier', 'externalUserState', 'externalUserStateChangeDateTime',
+  'creationType', 'passwordPolicies', 'preferredDataLocation', 'showInAddressList', 'deletedDateTime', 'securityIdentifier',
+] as const;
+const UNMODELLED_EMPTY = ['businessPhones', 'otherMails', 'imAddresses', 'assignedPlans', 'provisionedPlans'] as const;
+
+export const USER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
+  id: direct('id'),
+  displayName: direct('displayName'),
+  givenName: direct('givenName'),
+  surname: direct('surname'),
+  userPrincipalName: direct('userPrincipalName'),
+  mail: direct('mail'),
+  jobTitle: direct('jobTitle'),
+  department: direct('department'),
+  accountEnabled: direct('accountEnabled'),
+  userType: direct('userType'),
+  createdDateTime: direct('createdDateTime'),
+  lastPasswordChangeDateTime: direct('lastPasswordChangeDateTime'),
+  signInSessionsValidFromDateTime: direct('signInSessionsValidFromDateTime'),
+  assignedLicenses: direct('assignedLicenses'),
+  mailNickname: { get: (u) => u.userPrincipalName.split('@')[0] ?? null, sources: ['userPrincipalName'] },
+  proxyAddresses: { get: (u) => (u.mail ? [`SMTP:${u.mail}`] : []), sources: ['mail'] },
+  usageLocation: { get: (u) => (u.assignedLicenses.length > 0 ? 'US' : null), sources: ['assignedLicenses'] },
+  identities: {
+    get: (u) => [{ signInType: 'userPrincipalName', issuer: u.userPrincipalName.split('@')[1] ?? null, issuerAssignedId: u.userPrincipalName }],
+    sources: ['userPrincipalName'],
+  },
+  signInActivity: { get: signInActivityView, sources: ['signInActivity'] },
+  ...Object.fromEntries(UNMODELLED_NULL.map((name) => [name, constant(null)])),
+  ...Object.fromEntries(UNMODELLED_EMPTY.map((name) => [name, constant([])])),
+};
+
+/** What Graph returns for a user when the request has no $select. */
+export const DEFAULT_USER_PROPERTIES = [
+  'businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage',
+  'surname', 'userPrincipalName', 'id',
+] as const;
+
+/** Property names by their lower-case spelling, for Graph's case-insensitive $select/$orderby. */
+export const CANONICAL_USER_PROPERTY = new Map(Object.keys(USER_PROPERTIES).map((name) => [name.toLowerCase(), name]));
+
+export function unknownProperty(name: string): SimHttpError {
+  return badRequest(`Could not find a property named '${name}' on type 'microsoft.graph.user'.`);
+}
+
+/** The $select list resolved to Graph's spelling (Graph matches names case-insensitively), or undefined. */
+export function userSelect(req: SimRequest): string[] | undefined {
+  const text = req.query.get('$select');
+  if (text === null) return undefined;
+  const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const out: string[] = [];
+  for (const name of names) {
+    const canonical = CANONICAL_USER_PROPERTY.get(name.toLowerCase());
+    if (!canonical) throw unknownProperty(name);
+    if (!out.includes(canonical)) out.push(canonical);
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/** Whether the request reads signInActivity, through $select or $filter (both need AuditLog.Read.All and P1). */
+export function readsSignInActivity(req: SimRequest): boolean {
+  return /signinactivity/i.test(req.query.get('$select') ?? '') || /signinactivity/i.test(req.query.get('$filter') ?? '');
+}
+
+/** The user as Graph serialises it: exactly the selected properties, or the default set. */
+export function userJson(u: SimUser, select: readonly string[] | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of select ?? DEFAULT_USER_PROPERTIES) out[name] = USER_PROPERTIES[name]?.get(u) ?? null;
+  return out;
+}
+
+/** The SimUser fields a set of Graph properties depends on. */
+export function sourcesOf(props: readonly string[]): (keyof SimUser)[] {
+  return [...new Set(props.flatMap((p) => USER_PROPERTIES[p]?.sources ?? []))];
+}
+
+/** `<base>/v1.0/$metadata#users(a,b)` (plus `/$entity` for a single user), as Graph writes it. */
+export function usersContext(baseUrl: string, select: readonly string[] | undefined, entity = false): string {
+  return `${baseUrl}/v1.0/$metadata#users${select ? `(${select.join(',')})` : ''}${entity ? '/$entity' : ''}`;
+}
+
+/** The record a $filter predicate sees: the user's properties plus signInActivity's paths. */
+export function filterRecord(u: SimUser): Record<string, unknown> {
+  return {
+    ...u,
+    'signInActivity/lastSignInDateTime': u.signInActivity?.lastSignInDateTime ?? null,
+    'signInActivity/lastNonInteractiveSignInDateTime': u.signInActivity?.lastNonInteractiveSignInDateTime ?? null,
+    'signInActivity/lastSuccessfulSignInDateTime': u.signInActivity?.lastSuccessfulSignInDateTime ?? null,
+  };
+}
+
+export function userNotFound(id: string): SimHttpError {
+  return new SimHttpError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+}
+
+export function requireUser(tenant: Tenant, id: string | undefined): SimUser {
+  const user = tenant.findUser(id ?? '');
+  if (!user) throw userNotFound(id ?? '');
+  return user;
+}
+
+// ---- paging over tenant.userOrder ------------------------------------------------------------------------------
+
+/** Where a page stopped in tenant.userOrder: the position after the last user served, and that user's id. */
+export interface OrderCursor {
+  o: number;
+  l?: string;
+}
+
+export function encodeCursor(cursor: OrderCursor): string {
+  return encodeToken(cursor);
+}
+
+export function readCursor(text: string): OrderCursor {
+  const cursor = decodeToken<Partial<OrderCursor>>(text);
+  if (typeof cursor.o !== 'number' || cursor.o < 0) throw badRequest('The $skiptoken is invalid.', 'Request_BadRequest');
+  return cursor.l === undefined ? { o: cursor.o } : { o: cursor.o, l: String(cursor.l) };
+}
+
+/**
+ * The index to resume at. Checking the last id keeps a deletion between pages from skipping a user; when the last
+ * user itself is gone, resuming one early may repeat a user, which callers must tolerate anyway (they upsert by id).
+ */
+export function resumeIndex(order: readonly string[], cursor: OrderCursor): number {
+  if (cursor.l === undefined || order[cursor.o - 1] === cursor.l) return Math.min(cursor.o, order.length);
+  const at = order.indexOf(cursor.l);
+  return at >= 0 ? at + 1 : Math.max(0, Math.min(cursor.o - 1, order.length));
+}
+
+/**
+ * Walks tenant.userOrder from `start`, keeping users that pass, until `size` are found: O(page) when nothing is
+ * filtered out, O(scanned) otherwise, and never a copy of the whole tenant. `next` is undefined at the end.
+ */
+export function scanUsers(
+  tenant: Tenant,
+  start: number,
+  size: number,
+  keep?: (u: SimUser) => boolean,
+): { users: SimUser[]; next: OrderCursor | undefined } {
+  const order = tenant.userOrder;
+  const users: SimUser[] = [];
+  let i = start;
+  for (; i < order.length && users.length < size; i++) {
+    const user = tenant.users.get(order[i] ?? '');
+    if (user && (!keep || keep(user))) users.push(user);
+  }
+  if (i >= order.length) return { users, next: undefined };
+  const last = order[i - 1];
+  return { users, next: last === undefined ? { o: i } : { o: i, l: last } };
+}
+
+/** The link to the next page: the request's own query with a new $skiptoken, the way Graph builds it. */
+export function nextLinkWith(req: SimRequest, baseUrl: string, skipToken: string): string {
+  const next = new URLSearchParams(req.query);
+  next.set('$skiptoken', skipToken);
+  return `${baseUrl}${req.path}?${next.toString()}`;
+}
+
+/** A user inside a directoryObject collection (manager, sponsors, members): typed, with the default properties. */
+export function directoryUserJson(u: SimUser, select?: readonly string[]): Record<string, unknown> {
+  return { '@odata.type': '#microsoft.graph.user', ...userJson(u, select) };
+}

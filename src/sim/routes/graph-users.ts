@@ -1,0 +1,165 @@
+import { SimHttpError, badRequest } from '../http/errors.js';
+import type { RoleRequirement, RouteDef, SimContext, SimRequest, SimResponse } from '../http/types.js';
+import type { SimUser } from '../state/model.js';
+import { graphDeltaRoutes } from './graph-delta.js';
+import { graphMailboxRoutes } from './graph-mailbox.js';
+import { graphReportRoutes } from './graph-reports.js';
+import { graphUserLinkRoutes } from './graph-user-links.js';
+import { graphUserWriteRoutes } from './graph-user-writes.js';
+import {
+  CANONICAL_USER_PROPERTY,
+  directoryUserJson,
+  encodeCursor,
+  filterRecord,
+  nextLinkWith,
+  readCursor,
+  readsSignInActivity,
+  requireUser,
+  resumeIndex,
+  scanUsers,
+  unknownProperty,
+  userJson,
+  userSelect,
+  usersContext,
+} from './graph-user-view.js';
+import { page, parseFilter, topOf } from './odata.js';
+
+/** GET /v1.0/users and /v1.0/users/{id|upn}: $select, $filter, $top, $orderby, $count, $expand=manager, signInActivity. */
+
+/** Read permissions on users, least privileged first. */
+export const USER_READ_ROLES: RoleRequirement = [['User.Read.All'], ['User.ReadWrite.All'], ['Directory.Read.All'], ['Directory.ReadWrite.All']];
+
+/** signInActivity needs AuditLog.Read.All on top of a user read permission. */
+function readRoles(req: SimRequest): RoleRequirement {
+  return readsSignInActivity(req) ? USER_READ_ROLES.map((set) => [...set, 'AuditLog.Read.All']) : USER_READ_ROLES;
+}
+
+export function nonPremium(): SimHttpError {
+  return new SimHttpError(403, 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', "Tenant is not a B2C tenant and doesn't have premium license");
+}
+
+const FILTERABLE = [
+  'id', 'accountEnabled', 'userType', 'userPrincipalName', 'displayName', 'mail', 'createdDateTime', 'givenName', 'surname',
+  'jobTitle', 'department', 'signInActivity/lastSignInDateTime', 'signInActivity/lastNonInteractiveSignInDateTime',
+  'signInActivity/lastSuccessfulSignInDateTime',
+];
+/** Sortable without advanced query parameters; other properties need ConsistencyLevel: eventual. */
+const BASIC_ORDERBY = ['displayName', 'userPrincipalName'];
+
+function isAdvanced(req: SimRequest): boolean {
+  return (req.headers['consistencylevel'] ?? '').toLowerCase() === 'eventual' && (req.query.get('$count') ?? '').toLowerCase() === 'true';
+}
+
+/** ne, not and endsWith are "advanced queries": Graph refuses them without ConsistencyLevel: eventual and $count=true. */
+function needsAdvancedQuery(filter: string): boolean {
+  return /\b(ne|not|endswith)\b/i.test(filter.replace(/'(?:[^']|'')*'/g, "''"));
+}
+
+interface ListQuery {
+  keep: ((u: SimUser) => boolean) | undefined;
+  orderBy: { name: string; desc: boolean } | undefined;
+}
+
+function listQuery(req: SimRequest): ListQuery {
+  const countText = req.query.get('$count');
+  if (countText !== null && (req.headers['consistencylevel'] ?? '').toLowerCase() !== 'eventual') {
+    throw badRequest('$count is not currently supported.', 'Request_BadRequest');
+  }
+  const filter = req.query.get('$filter');
+  if (filter && needsAdvancedQuery(filter) && !isAdvanced(req)) {
+    throw new SimHttpError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for resource 'User': '${filter}' needs ConsistencyLevel: eventual and $count=true.`);
+  }
+  const predicate = filter ? parseFilter(filter, FILTERABLE) : undefined;
+  let orderBy: ListQuery['orderBy'];
+  const orderText = req.query.get('$orderby');
+  if (orderText) {
+    const [rawName = '', direction = 'asc', ...rest] = orderText.trim().split(/\s+/);
+    const name = CANONICAL_USER_PROPERTY.get(rawName.toLowerCase());
+    if (!name || rest.length > 0 || !['asc', 'desc'].includes(direction.toLowerCase())) throw unknownProperty(rawName);
+    if ((!BASIC_ORDERBY.includes(name) || filter) && !isAdvanced(req)) throw new SimHttpError(400, 'Request_UnsupportedQuery', 'Sorting not supported for current query.');
+    orderBy = { name, desc: direction.toLowerCase() === 'desc' };
+  }
+  return { keep: predicate ? (u) => predicate(filterRecord(u)) : undefined, orderBy };
+}
+
+interface Expand {
+  select: string[] | undefined;
+}
+
+/** $expand=manager or manager($select=a,b); Graph refuses expanding anything this simulator does not hold. */
+function expandOf(req: SimRequest): Expand | undefined {
+  const text = req.query.get('$expand');
+  if (!text) return undefined;
+  const m = /^\s*manager\s*(?:\(\s*\$select\s*=\s*([^)]*)\))?\s*$/i.exec(text);
+  if (!m) throw unknownProperty(text.split('(')[0]?.trim() ?? text);
+  if (!m[1]) return { select: undefined };
+  const select = m[1].split(',').map((name) => {
+    const canonical = CANONICAL_USER_PROPERTY.get(name.trim().toLowerCase());
+    if (!canonical) throw unknownProperty(name.trim());
+    return canonical;
+  });
+  return { select };
+}
+
+function render(ctx: SimContext, u: SimUser, select: string[] | undefined, expand: Expand | undefined): Record<string, unknown> {
+  const body = userJson(u, select);
+  if (expand) {
+    const manager = u.managerId ? ctx.tenant.users.get(u.managerId) : undefined;
+    if (manager) body['manager'] = directoryUserJson(manager, expand.select);
+  }
+  return body;
+}
+
+function listUsers(req: SimRequest, ctx: SimContext): SimResponse {
+  const tenant = ctx.tenant;
+  const select = userSelect(req);
+  const withSignIn = readsSignInActivity(req);
+  if (withSignIn && !tenant.premium) throw nonPremium();
+  const max = withSignIn ? ctx.limits.settings.signInActivityPageSize : 999;
+  const size = topOf(req, Math.min(100, max), max);
+  const expand = expandOf(req);
+  const { keep, orderBy } = listQuery(req);
+  const body: Record<string, unknown> = { '@odata.context': usersContext(ctx.baseUrl, select) };
+  if ((req.query.get('$count') ?? '').toLowerCase() === 'true') {
+    body['@odata.count'] = keep ? tenant.userOrder.reduce((n, id) => n + (keep(tenant.users.get(id) as SimUser) ? 1 : 0), 0) : tenant.users.size;
+  }
+  let users: SimUser[];
+  let nextLink: string | undefined;
+  if (orderBy) {
+    // Sorting needs the whole (filtered) list; only requests that ask for an order pay for it.
+    const all = tenant.userOrder.map((id) => tenant.users.get(id) as SimUser).filter((u) => !keep || keep(u));
+    const key = (u: SimUser): string => String(userJson(u, [orderBy.name])[orderBy.name] ?? '').toLowerCase();
+    all.sort((a, b) => key(a).localeCompare(key(b)) * (orderBy.desc ? -1 : 1));
+    ({ value: users, nextLink } = page(all, req, ctx.baseUrl, size));
+  } else {
+    const token = req.query.get('$skiptoken');
+    const start = token ? resumeIndex(tenant.userOrder, readCursor(token)) : 0;
+    const scanned = scanUsers(tenant, start, size, keep);
+    users = scanned.users;
+    if (scanned.next) nextLink = nextLinkWith(req, ctx.baseUrl, encodeCursor(scanned.next));
+  }
+  body['value'] = users.map((u) => render(ctx, u, select, expand));
+  if (nextLink) body['@odata.nextLink'] = nextLink;
+  return { status: 200, body };
+}
+
+function getUser(req: SimRequest, ctx: SimContext): SimResponse {
+  const select = userSelect(req);
+  if (readsSignInActivity(req) && !ctx.tenant.premium) throw nonPremium();
+  const expand = expandOf(req);
+  const user = requireUser(ctx.tenant, req.params['id']);
+  return { status: 200, body: { '@odata.context': usersContext(ctx.baseUrl, select, true), ...render(ctx, user, select, expand) } };
+}
+
+const readCost = (base: number) => (req: SimRequest) =>
+  readsSignInActivity(req) ? { service: 'signInActivity' as const } : { service: 'identity' as const, ru: base };
+
+export const graphUserRoutes: RouteDef[] = [
+  { method: 'GET', path: '/v1.0/users', family: 'graph', roles: readRoles, cost: readCost(2), handler: listUsers },
+  { method: 'GET', path: '/v1.0/users/:id', family: 'graph', roles: readRoles, cost: readCost(1), handler: getUser },
+  ...graphUserWriteRoutes,
+  ...graphUserLinkRoutes,
+  ...graphDeltaRoutes,
+  ...graphMailboxRoutes,
+  ...graphReportRoutes,
+];
