@@ -29,7 +29,7 @@ const stack = await startStack({
   wardenPort: port('warden-port', values['warden-port']),
   playgroundPort: port('playground-port', values['playground-port']),
   playgroundConfigPath: resolve(root, '.m365agentsplayground.yml'),
-  logLevel: values['log-level'] ?? 'warn',
+  logLevel: values['log-level'],
 }).catch((error: unknown) => {
   console.error(`The demo could not start: ${error instanceof Error ? error.message : String(error)}`);
   console.error('If a port is busy, pass another one, e.g. npm run demo -- --warden-port 3979.');

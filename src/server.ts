@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import type { TokenCredential } from '@azure/identity';
 import type { Application, TeamsAdapter } from '@microsoft/teams-ai';
 import restify from 'restify';
@@ -24,6 +23,10 @@ export interface WardenServer {
 }
 
 const READINESS_TIMEOUT_MS = 5_000;
+
+function failure(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
+}
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([
@@ -81,8 +84,8 @@ export function createServer(deps: ServerDeps): WardenServer {
       withTimeout(deps.credential.getToken(config.graph.scope), READINESS_TIMEOUT_MS, 'the token endpoint'),
     ]);
     const [store, token] = results;
-    checks['store'] = store?.status === 'fulfilled' ? 'ok' : `failed: ${String((store as PromiseRejectedResult).reason)}`;
-    checks['graphToken'] = token?.status === 'fulfilled' ? 'ok' : `failed: ${String((token as PromiseRejectedResult).reason)}`;
+    checks['store'] = store.status === 'fulfilled' ? 'ok' : `failed: ${failure(store.reason)}`;
+    checks['graphToken'] = token.status === 'fulfilled' ? 'ok' : `failed: ${failure(token.reason)}`;
     const ready = Object.values(checks).every((c) => c === 'ok');
     if (!ready) logger.warn({ checks }, 'not ready');
     res.send(ready ? 200 : 503, { ready, checks });
@@ -92,14 +95,22 @@ export function createServer(deps: ServerDeps): WardenServer {
     start: () =>
       new Promise<number>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(config.port, '0.0.0.0', () => resolve((server.address() as AddressInfo).port));
+        server.listen(config.port, '0.0.0.0', () => {
+          resolve(server.address().port);
+        });
       }),
     stop: async (deadlineMs = 10_000) => {
       stopping = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
       if (inFlight > 0) {
         await Promise.race([
-          new Promise<void>((resolve) => (drained = resolve)),
+          new Promise<void>((resolve) => {
+            drained = resolve;
+          }),
           new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref()),
         ]);
       }

@@ -3,7 +3,8 @@ import { waitUntil } from './processes.js';
 
 /** What the Playground's WebSocket stream reports: a message the bot created or updated. */
 export interface StreamEvent {
-  action: 'createMessage' | 'updateMessage' | string;
+  /** 'createMessage' or 'updateMessage'. */
+  action: string;
   actionConversationId: string;
   message: {
     messageId: string;

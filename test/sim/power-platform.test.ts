@@ -119,6 +119,47 @@ describe('simulator: Dataverse Web API', () => {
     }
   });
 
+  it('when an already listed flow is deleted while Warden pages, then no other flow is skipped or repeated', async () => {
+    const env = await h.control<EnvSummary & { instanceApiUrl: string }>('POST', '/environments', {
+      displayName: 'Paging',
+      hasDataverse: true,
+    });
+    await h.control('POST', `/environments/${env.name}/applicationUsers`, {
+      appId: h.clientId,
+      roles: ['Warden Flow Reader'],
+    });
+    const person = h.sim.info().wellKnown.people['flowOwner'] ?? '';
+    const created: ControlFlow[] = [];
+    for (let i = 0; i < 7; i++) {
+      created.push(
+        await h.control<ControlFlow>('POST', `/environments/${env.name}/flows`, {
+          name: `Flow ${i}`,
+          ...(i % 2 === 0 ? { ownerUserId: person } : { ownerAppId: h.clientId }),
+          solutionAware: i % 3 !== 0,
+        }),
+      );
+    }
+    const seen: string[] = [];
+    let url: string | undefined = 'workflows?$select=name,_ownerid_value';
+    let deleted: string | undefined;
+    while (url) {
+      const response = await dataverse(env, url, {
+        headers: { Prefer: `${ANNOTATIONS},odata.maxpagesize=2` },
+      });
+      const body = (await response.json()) as { value: Row[]; '@odata.nextLink'?: string };
+      seen.push(...body.value.map((r) => String(r['workflowid'])));
+      if (!deleted) {
+        deleted = seen[0];
+        await h.control('DELETE', `/environments/${env.name}/flows/${deleted ?? ''}`);
+      }
+      url = body['@odata.nextLink'];
+    }
+    expect(seen.sort()).toEqual(created.map((f) => f.workflowid).sort());
+    expect((await h.control<EnvDetail>('GET', `/environments/${env.name}`)).flows).toHaveLength(
+      created.length - 1,
+    );
+  });
+
   it('when flows are filtered by state and owner, then only the matching flows come back', async () => {
     const expected = await detail(mainEnv);
     const owner = expected.flows[0]?.ownerId ?? '';

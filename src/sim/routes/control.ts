@@ -61,7 +61,7 @@ const userCreateSchema = userPatchSchema.extend({
 
 function toPatch(input: z.infer<typeof userPatchSchema>): Partial<SimUser> {
   const { kind, ...rest } = input;
-  const patch: Partial<SimUser> = { ...rest } as Partial<SimUser>;
+  const patch: Partial<SimUser> = { ...rest };
   if (kind !== undefined) patch.mailbox = kind === 'none' ? null : kind;
   return patch;
 }

@@ -54,15 +54,17 @@ function servicePrincipalView(sp: SimServicePrincipal, tenantId: string): View {
 /** A directory object as Graph returns it in polymorphic collections: always with @odata.type, the key, then the rest. */
 export function directoryObject(tenant: Tenant, id: string, select: string[] | undefined): View | undefined {
   const kind = tenant.directoryObjectKind(id);
-  let view: View;
   if (kind === 'user') {
     // Users look exactly as /users shows them; selected names that are not user properties are left out.
     const names = select?.flatMap((name) => CANONICAL_USER_PROPERTY.get(name.toLowerCase()) ?? []);
     const user = userJson(tenant.users.get(id) as SimUser, names && !names.includes('id') ? ['id', ...names] : names);
     return { '@odata.type': '#microsoft.graph.user', ...user };
-  } else if (kind === 'group') view = groupView(tenant.groups.get(id) as SimGroup);
-  else if (kind === 'servicePrincipal') view = servicePrincipalView(tenant.servicePrincipals.get(id) as SimServicePrincipal, tenant.id);
-  else return undefined;
+  }
+  if (kind === undefined) return undefined;
+  const view =
+    kind === 'group'
+      ? groupView(tenant.groups.get(id) as SimGroup)
+      : servicePrincipalView(tenant.servicePrincipals.get(id) as SimServicePrincipal, tenant.id);
   return { '@odata.type': `#microsoft.graph.${kind}`, ...project(view, select) };
 }
 

@@ -1,8 +1,7 @@
 import { SimHttpError, badRequest } from '../http/errors.js';
 import type { RoleRequirement, RouteDef, SimContext, SimRequest, SimResponse } from '../http/types.js';
 import type { SimDirectoryRole, SimGroup } from '../state/model.js';
-import { USER_READ_ROLES } from './graph-users.js';
-import { directoryUserJson, requireUser } from './graph-user-view.js';
+import { USER_READ_ROLES, directoryUserJson, requireUser } from './graph-user-view.js';
 import { page, selected, topOf } from './odata.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SimHttpError, badRequest } from '../http/errors.js';
-import type { SimRequest } from '../http/types.js';
+import type { RoleRequirement, SimRequest } from '../http/types.js';
 import type { SimUser } from '../state/model.js';
 import type { Tenant } from '../state/tenant.js';
 import { decodeToken, encodeToken } from './odata.js';
@@ -137,6 +137,14 @@ export function filterRecord(u: SimUser): Record<string, unknown> {
     'signInActivity/lastNonInteractiveSignInDateTime': u.signInActivity?.lastNonInteractiveSignInDateTime ?? null,
     'signInActivity/lastSuccessfulSignInDateTime': u.signInActivity?.lastSuccessfulSignInDateTime ?? null,
   };
+}
+
+/** Read permissions on users, least privileged first. */
+export const USER_READ_ROLES: RoleRequirement = [['User.Read.All'], ['User.ReadWrite.All'], ['Directory.Read.All'], ['Directory.ReadWrite.All']];
+
+/** Graph's answer when signInActivity or a registration report is asked of a tenant without Entra ID P1. */
+export function nonPremium(): SimHttpError {
+  return new SimHttpError(403, 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', "Tenant is not a B2C tenant and doesn't have premium license");
 }
 
 export function userNotFound(id: string): SimHttpError {

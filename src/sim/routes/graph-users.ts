@@ -10,8 +10,10 @@ import {
   CANONICAL_USER_PROPERTY,
   directoryUserJson,
   encodeCursor,
+  USER_READ_ROLES,
   filterRecord,
   nextLinkWith,
+  nonPremium,
   readCursor,
   readsSignInActivity,
   requireUser,
@@ -26,16 +28,9 @@ import { page, parseFilter, topOf } from './odata.js';
 
 /** GET /v1.0/users and /v1.0/users/{id|upn}: $select, $filter, $top, $orderby, $count, $expand=manager, signInActivity. */
 
-/** Read permissions on users, least privileged first. */
-export const USER_READ_ROLES: RoleRequirement = [['User.Read.All'], ['User.ReadWrite.All'], ['Directory.Read.All'], ['Directory.ReadWrite.All']];
-
 /** signInActivity needs AuditLog.Read.All on top of a user read permission. */
 function readRoles(req: SimRequest): RoleRequirement {
   return readsSignInActivity(req) ? USER_READ_ROLES.map((set) => [...set, 'AuditLog.Read.All']) : USER_READ_ROLES;
-}
-
-export function nonPremium(): SimHttpError {
-  return new SimHttpError(403, 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', "Tenant is not a B2C tenant and doesn't have premium license");
 }
 
 const FILTERABLE = [

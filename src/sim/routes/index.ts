@@ -8,6 +8,7 @@ import { graphBatchRoutes } from './graph-batch.js';
 import { graphDirectoryRoutes } from './graph-directory.js';
 import { graphGroupRoutes } from './graph-groups.js';
 import { graphSubscriptionRoutes } from './graph-subscriptions.js';
+import { graphUserRoutes } from './graph-users.js';
 
 /** Every route the simulator serves; a new service area is one module and one line here. */
-export const allRoutes: RouteDef[] = [...entraRoutes, ...controlRoutes, ...bapRoutes, ...dataverseRoutes, ...controlPowerPlatformRoutes, ...graphGroupRoutes, ...graphDirectoryRoutes, ...graphBatchRoutes, ...graphSubscriptionRoutes];
+export const allRoutes: RouteDef[] = [...entraRoutes, ...controlRoutes, ...bapRoutes, ...dataverseRoutes, ...controlPowerPlatformRoutes, ...graphGroupRoutes, ...graphDirectoryRoutes, ...graphBatchRoutes, ...graphSubscriptionRoutes, ...graphUserRoutes];
