@@ -102,7 +102,10 @@ describe('loadConfig problems', () => {
       BOT_TYPE: 'SingleTenant',
       BOT_ID: CLIENT,
     });
-    expect(problems).toEqual(['TENANT_ID: Required', 'BOT_PASSWORD: is required when BOT_TYPE is SingleTenant']);
+    expect(problems).toEqual([
+      'TENANT_ID: Required',
+      'BOT_PASSWORD: is required when BOT_TYPE is SingleTenant',
+    ]);
   });
 
   it('when a duration is zero, negative or not a number, then it is refused', () => {
@@ -114,7 +117,12 @@ describe('loadConfig problems', () => {
   });
 
   it('when a number or a choice is out of range, then the setting is named', () => {
-    const { problems } = problemsOf({ ...minimal, PORT: '70000', EXCEPTION_MAX_DAYS: '0', MODE: 'fix-everything' });
+    const { problems } = problemsOf({
+      ...minimal,
+      PORT: '70000',
+      EXCEPTION_MAX_DAYS: '0',
+      MODE: 'fix-everything',
+    });
     expect(problems.map((p) => p.split(':')[0])).toEqual(['MODE', 'EXCEPTION_MAX_DAYS', 'PORT']);
   });
 });
@@ -145,7 +153,9 @@ describe('loadConfig bot identity', () => {
   });
 
   it('when BOT_TYPE is not one Warden knows, then it is refused', () => {
-    expect(problemsOf({ ...minimal, BOT_TYPE: 'MultiTenant', BOT_ID: CLIENT }).problems[0]).toMatch(/^BOT_TYPE: /);
+    expect(problemsOf({ ...minimal, BOT_TYPE: 'MultiTenant', BOT_ID: CLIENT }).problems[0]).toMatch(
+      /^BOT_TYPE: /,
+    );
   });
 
   it('when the bot is a user-assigned managed identity with its id, then the settings load', () => {
@@ -158,9 +168,9 @@ describe('loadConfig bot identity', () => {
       'AZURE_CLIENT_ID: is required with CREDENTIAL=client-secret',
       'AZURE_CLIENT_SECRET: is required with CREDENTIAL=client-secret',
     ]);
-    expect(problemsOf({ ...minimal, CREDENTIAL: 'client-certificate', AZURE_CLIENT_ID: CLIENT }).problems).toEqual([
-      'AZURE_CLIENT_CERTIFICATE_PATH: is required with CREDENTIAL=client-certificate',
-    ]);
+    expect(
+      problemsOf({ ...minimal, CREDENTIAL: 'client-certificate', AZURE_CLIENT_ID: CLIENT }).problems,
+    ).toEqual(['AZURE_CLIENT_CERTIFICATE_PATH: is required with CREDENTIAL=client-certificate']);
   });
 });
 
@@ -183,7 +193,9 @@ describe('loadConfig URLs', () => {
   });
 
   it('when a base URL is not a URL at all, then it is refused', () => {
-    expect(problemsOf({ ...minimal, GRAPH_BASE_URL: 'graph.microsoft.com' }).problems[0]).toMatch(/^GRAPH_BASE_URL: /);
+    expect(problemsOf({ ...minimal, GRAPH_BASE_URL: 'graph.microsoft.com' }).problems[0]).toMatch(
+      /^GRAPH_BASE_URL: /,
+    );
   });
 });
 
@@ -214,13 +226,21 @@ describe('redactedSummary', () => {
   });
 
   it('when no secret is configured, then the summary does not pretend one was redacted', () => {
-    const summary = redactedSummary(loadConfig(minimal)) as { bot: { password?: string }; credential: { secret?: string } };
+    const summary = redactedSummary(loadConfig(minimal)) as {
+      bot: { password?: string };
+      credential: { secret?: string };
+    };
     expect(summary.bot.password).toBeUndefined();
     expect(summary.credential.secret).toBeUndefined();
   });
 
   it('when the summary is made, then the configuration itself still holds the secret', () => {
-    const config = loadConfig({ ...minimal, CREDENTIAL: 'client-secret', AZURE_CLIENT_ID: CLIENT, AZURE_CLIENT_SECRET: 's3cret' });
+    const config = loadConfig({
+      ...minimal,
+      CREDENTIAL: 'client-secret',
+      AZURE_CLIENT_ID: CLIENT,
+      AZURE_CLIENT_SECRET: 's3cret',
+    });
     redactedSummary(config);
     expect(config.credential.secret).toBe('s3cret');
   });

@@ -21,7 +21,12 @@ export interface ChangeNotification {
   subscriptionExpirationDateTime: string;
   changeType: ChangeType;
   resource: string;
-  resourceData: { '@odata.type': '#Microsoft.Graph.User'; '@odata.id': string; id: string; organizationId: string };
+  resourceData: {
+    '@odata.type': '#Microsoft.Graph.User';
+    '@odata.id': string;
+    id: string;
+    organizationId: string;
+  };
   clientState: string | null;
   tenantId: string;
 }
@@ -40,7 +45,15 @@ export interface DeliveryStats {
   lastDeliveredAt: string | null;
 }
 
-const emptyStats = (): DeliveryStats => ({ delivered: 0, failed: 0, posts: 0, retries: 0, pending: 0, lastError: null, lastDeliveredAt: null });
+const emptyStats = (): DeliveryStats => ({
+  delivered: 0,
+  failed: 0,
+  posts: 0,
+  retries: 0,
+  pending: 0,
+  lastError: null,
+  lastDeliveredAt: null,
+});
 
 /** The subscription's change types, e.g. "created,updated" → ['created', 'updated']. */
 export function changeTypesOf(sub: Pick<SimSubscription, 'changeType'>): string[] {
@@ -100,7 +113,12 @@ class Notifier {
         subscriptionExpirationDateTime: sub.expirationDateTime,
         changeType,
         resource: `Users/${userId}`,
-        resourceData: { '@odata.type': '#Microsoft.Graph.User', '@odata.id': `Users/${userId}`, id: userId, organizationId: tenant.id },
+        resourceData: {
+          '@odata.type': '#Microsoft.Graph.User',
+          '@odata.id': `Users/${userId}`,
+          id: userId,
+          organizationId: tenant.id,
+        },
         clientState: sub.clientState,
         tenantId: tenant.id,
       });
@@ -191,7 +209,8 @@ export async function validateEndpoint(url: string, token: string): Promise<stri
     });
     const text = await response.text();
     if (response.status !== 200) return `the endpoint answered ${response.status}`;
-    if (!(response.headers.get('content-type') ?? '').toLowerCase().startsWith('text/plain')) return 'the answer was not text/plain';
+    if (!(response.headers.get('content-type') ?? '').toLowerCase().startsWith('text/plain'))
+      return 'the answer was not text/plain';
     if (text !== token) return 'the answer did not echo the decoded validation token';
     return undefined;
   } catch (error) {

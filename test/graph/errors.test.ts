@@ -5,7 +5,12 @@ import { GraphError, batchItemError, toGraphError } from '../../src/graph/errors
 const REQUEST_ID = '0f6c8a3e-93a6-4bd2-9d6a-7f4f6c1b2a10';
 
 /** What the Graph SDK throws for an error response: status, message, code, request-id and the headers. */
-function sdkError(status: number, code: string | null, message: string, headers: Record<string, string> = {}): SdkGraphError {
+function sdkError(
+  status: number,
+  code: string | null,
+  message: string,
+  headers: Record<string, string> = {},
+): SdkGraphError {
   const error = new SdkGraphError(status, message);
   error.code = code;
   error.requestId = REQUEST_ID;
@@ -67,31 +72,46 @@ describe('toGraphError: Graph error responses', () => {
   });
 
   it('when it is already a Warden GraphError, then it is handed back as it is', () => {
-    const error = new GraphError('forbidden', 403, 'Authorization_RequestDenied', 'no', REQUEST_ID, undefined);
+    const error = new GraphError(
+      'forbidden',
+      403,
+      'Authorization_RequestDenied',
+      'no',
+      REQUEST_ID,
+      undefined,
+    );
     expect(toGraphError(error)).toBe(error);
   });
 });
 
 describe('toGraphError: Retry-After', () => {
   it('when Retry-After is a number of seconds, then retryAfterSeconds is that number', () => {
-    expect(toGraphError(sdkError(429, 'TooManyRequests', 'slow down', { 'Retry-After': '7' })).retryAfterSeconds).toBe(7);
-    expect(toGraphError(sdkError(429, 'TooManyRequests', 'slow down', { 'retry-after': '2.5' })).retryAfterSeconds).toBe(
-      2.5,
-    );
+    expect(
+      toGraphError(sdkError(429, 'TooManyRequests', 'slow down', { 'Retry-After': '7' })).retryAfterSeconds,
+    ).toBe(7);
+    expect(
+      toGraphError(sdkError(429, 'TooManyRequests', 'slow down', { 'retry-after': '2.5' })).retryAfterSeconds,
+    ).toBe(2.5);
   });
 
   it('when Retry-After is an HTTP date, then retryAfterSeconds counts from now to that date', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2026-11-03T10:00:00Z'));
-    const later = sdkError(503, 'ServiceNotAvailable', 'busy', { 'Retry-After': 'Tue, 03 Nov 2026 10:00:30 GMT' });
+    const later = sdkError(503, 'ServiceNotAvailable', 'busy', {
+      'Retry-After': 'Tue, 03 Nov 2026 10:00:30 GMT',
+    });
     expect(toGraphError(later).retryAfterSeconds).toBe(30);
-    const past = sdkError(503, 'ServiceNotAvailable', 'busy', { 'Retry-After': 'Tue, 03 Nov 2026 09:59:00 GMT' });
+    const past = sdkError(503, 'ServiceNotAvailable', 'busy', {
+      'Retry-After': 'Tue, 03 Nov 2026 09:59:00 GMT',
+    });
     expect(toGraphError(past).retryAfterSeconds).toBe(0);
   });
 
   it('when Retry-After is missing, empty or nonsense, then retryAfterSeconds is undefined', () => {
     expect(toGraphError(sdkError(429, 'TooManyRequests', 'x')).retryAfterSeconds).toBeUndefined();
-    expect(toGraphError(sdkError(429, 'TooManyRequests', 'x', { 'Retry-After': '' })).retryAfterSeconds).toBeUndefined();
+    expect(
+      toGraphError(sdkError(429, 'TooManyRequests', 'x', { 'Retry-After': '' })).retryAfterSeconds,
+    ).toBeUndefined();
     expect(
       toGraphError(sdkError(429, 'TooManyRequests', 'x', { 'Retry-After': 'whenever' })).retryAfterSeconds,
     ).toBeUndefined();
@@ -132,7 +152,12 @@ describe('toGraphError: network failures', () => {
 
   it('when fetch itself threw, then the reason is network and the original text is kept', () => {
     const error = toGraphError(new TypeError('fetch failed'));
-    expect(error).toMatchObject({ reason: 'network', status: 0, code: 'NetworkError', message: 'fetch failed' });
+    expect(error).toMatchObject({
+      reason: 'network',
+      status: 0,
+      code: 'NetworkError',
+      message: 'fetch failed',
+    });
     expect(error.requestId).toBeUndefined();
   });
 
@@ -171,9 +196,16 @@ describe('batchItemError', () => {
 
   it('when a $batch item was refused for lack of permission, then it maps like a plain request', () => {
     const error = batchItemError(403, undefined, {
-      error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' },
+      error: {
+        code: 'Authorization_RequestDenied',
+        message: 'Insufficient privileges to complete the operation.',
+      },
     });
-    expect(error).toMatchObject({ reason: 'forbidden', code: 'Authorization_RequestDenied', retryAfterSeconds: undefined });
+    expect(error).toMatchObject({
+      reason: 'forbidden',
+      code: 'Authorization_RequestDenied',
+      retryAfterSeconds: undefined,
+    });
     expect(error.requestId).toBeUndefined();
   });
 
@@ -187,7 +219,11 @@ describe('batchItemError', () => {
   });
 
   it('when a $batch item is for a tenant without premium, then the reason is not-premium', () => {
-    const error = batchItemError(403, {}, { error: { code: 'Authentication_RequestFromNonPremiumTenantOrB2CTenant' } });
+    const error = batchItemError(
+      403,
+      {},
+      { error: { code: 'Authentication_RequestFromNonPremiumTenantOrB2CTenant' } },
+    );
     expect(error.reason).toBe('not-premium');
   });
 });

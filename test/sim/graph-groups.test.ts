@@ -24,7 +24,13 @@ interface Write {
 }
 
 const READER_ROLES = ['User.Read.All', 'MailboxSettings.Read', 'AuditLog.Read.All', 'GroupMember.Read.All'];
-const ROLES = [...READER_ROLES, 'GroupMember.ReadWrite.All', 'Directory.Read.All', 'Application.Read.All', 'Policy.Read.All'];
+const ROLES = [
+  ...READER_ROLES,
+  'GroupMember.ReadWrite.All',
+  'Directory.Read.All',
+  'Application.Read.All',
+  'Policy.Read.All',
+];
 
 let h: SimHarness;
 let people: Record<string, string>;
@@ -36,7 +42,12 @@ async function tokenWithRoles(roles: string[]): Promise<string> {
   const response = await fetch(`${h.sim.url}/${h.tenantId}/oauth2/v2.0/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: h.clientId, client_secret: h.clientSecret, scope: 'https://graph.microsoft.com/.default' }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: h.clientId,
+      client_secret: h.clientSecret,
+      scope: 'https://graph.microsoft.com/.default',
+    }),
   });
   await h.control('PATCH', `/apps/${h.clientId}`, { roles: ROLES });
   return ((await response.json()) as { access_token: string }).access_token;
@@ -46,7 +57,9 @@ async function newGroup(displayName: string, members: string[] = []): Promise<st
   return (await h.control<{ id: string }>('POST', '/groups', { displayName, members })).id;
 }
 
-const ref = (id: string): { '@odata.id': string } => ({ '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${id}` });
+const ref = (id: string): { '@odata.id': string } => ({
+  '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${id}`,
+});
 
 beforeAll(async () => {
   h = await startHarness();
@@ -61,7 +74,13 @@ afterAll(async () => {
 
 describe('simulator: group members', () => {
   it('when a group has more members than $top, then the SDK follows @odata.nextLink through typed pages', async () => {
-    const members = [people['approver']!, people['owner']!, people['user']!, wellKnown.flowAppServicePrincipalId, wellKnown.approversGroupId];
+    const members = [
+      people['approver']!,
+      people['owner']!,
+      people['user']!,
+      wellKnown.flowAppServicePrincipalId,
+      wellKnown.approversGroupId,
+    ];
     const groupId = await newGroup('Paging test', members);
     const client = h.graph();
     const seen: DirectoryObject[] = [];
@@ -80,11 +99,17 @@ describe('simulator: group members', () => {
     expect(typeOf(people['approver']!)).toBe('#microsoft.graph.user');
     expect(typeOf(wellKnown.flowAppServicePrincipalId)).toBe('#microsoft.graph.servicePrincipal');
     expect(typeOf(wellKnown.approversGroupId)).toBe('#microsoft.graph.group');
-    expect(seen.every((m) => typeof m.displayName === 'string' && m.userPrincipalName === undefined)).toBe(true);
+    expect(seen.every((m) => typeof m.displayName === 'string' && m.userPrincipalName === undefined)).toBe(
+      true,
+    );
   });
 
   it('when $select=id, then each member carries only its type and id', async () => {
-    const result = (await h.graph().api(`/groups/${wellKnown.approversGroupId}/members`).select('id').get()) as Page<Record<string, unknown>>;
+    const result = (await h
+      .graph()
+      .api(`/groups/${wellKnown.approversGroupId}/members`)
+      .select('id')
+      .get()) as Page<Record<string, unknown>>;
     expect(result.value).toEqual([
       { '@odata.type': '#microsoft.graph.user', id: people['approver'] },
       { '@odata.type': '#microsoft.graph.user', id: people['approver2'] },
@@ -106,16 +131,20 @@ describe('simulator: group members', () => {
     const groupId = await newGroup('Duplicate test');
     const client = h.graph();
     await client.api(`/groups/${groupId}/members/$ref`).post(ref(people['user']!));
-    const duplicate = await client
+    const duplicate: unknown = await client
       .api(`/groups/${groupId}/members/$ref`)
       .post(ref(people['user']!))
       .catch((error: unknown) => error);
     expect(duplicate).toBeInstanceOf(GraphError);
     expect((duplicate as GraphError).statusCode).toBe(400);
     expect((duplicate as GraphError).code).toBe('Request_BadRequest');
-    expect((duplicate as GraphError).message).toBe("One or more added object references already exist for the following modified properties: 'members'.");
+    expect((duplicate as GraphError).message).toBe(
+      "One or more added object references already exist for the following modified properties: 'members'.",
+    );
 
-    const writes = (await h.control<{ value: Write[] }>('GET', `/writes?path=/groups/${groupId}/members&method=POST`)).value;
+    const writes = (
+      await h.control<{ value: Write[] }>('GET', `/writes?path=/groups/${groupId}/members&method=POST`)
+    ).value;
     expect(writes.filter((w) => w.status === 204)).toHaveLength(1);
     expect(writes.map((w) => w.status)).toEqual([204, 400]);
     const members = (await client.api(`/groups/${groupId}/members`).get()) as Page<DirectoryObject>;
@@ -124,13 +153,17 @@ describe('simulator: group members', () => {
 
   it('when @odata.id names a user under /users on another host, then the reference is accepted', async () => {
     const groupId = await newGroup('Reference forms');
-    const response = await h.raw('POST', `/v1.0/groups/${groupId}/members/$ref`, { body: { '@odata.id': `https://graph.microsoft.com/v1.0/users/${people['owner']!}` } });
+    const response = await h.raw('POST', `/v1.0/groups/${groupId}/members/$ref`, {
+      body: { '@odata.id': `https://graph.microsoft.com/v1.0/users/${people['owner']!}` },
+    });
     expect(response.status).toBe(204);
   });
 
   it('when the referenced object does not exist, then adding it is 404', async () => {
     const groupId = await newGroup('Unknown member');
-    const response = await h.raw('POST', `/v1.0/groups/${groupId}/members/$ref`, { body: ref('00000000-0000-0000-0000-00000000beef') });
+    const response = await h.raw('POST', `/v1.0/groups/${groupId}/members/$ref`, {
+      body: ref('00000000-0000-0000-0000-00000000beef'),
+    });
     expect(response.status).toBe(404);
     expect(((await response.json()) as GraphErrorBody).error.code).toBe('Request_ResourceNotFound');
   });
@@ -143,7 +176,9 @@ describe('simulator: group members', () => {
     expect(again.status).toBe(404);
     const body = (await again.json()) as GraphErrorBody;
     expect(body.error.code).toBe('Request_ResourceNotFound');
-    expect(body.error.message).toBe("One or more removed object references do not exist for the following modified properties: 'members'.");
+    expect(body.error.message).toBe(
+      "One or more removed object references do not exist for the following modified properties: 'members'.",
+    );
     const members = (await h.graph().api(`/groups/${groupId}/members`).get()) as Page<DirectoryObject>;
     expect(members.value.map((m) => m.id)).toEqual([people['owner']]);
   });
@@ -152,14 +187,25 @@ describe('simulator: group members', () => {
     const token = await tokenWithRoles(READER_ROLES);
     const read = await h.raw('GET', `/v1.0/groups/${wellKnown.exceptionGroupId}/members`, { token });
     expect(read.status).toBe(200);
-    const add = await h.raw('POST', `/v1.0/groups/${wellKnown.exceptionGroupId}/members/$ref`, { token, body: ref(people['user']!) });
+    const add = await h.raw('POST', `/v1.0/groups/${wellKnown.exceptionGroupId}/members/$ref`, {
+      token,
+      body: ref(people['user']!),
+    });
     expect(add.status).toBe(403);
     expect(((await add.json()) as GraphErrorBody).error.code).toBe('Authorization_RequestDenied');
   });
 
   it('when a group is read, then it answers with its Graph properties', async () => {
-    const group = (await h.graph().api(`/groups/${wellKnown.exceptionGroupId}`).get()) as Record<string, unknown>;
-    expect(group).toMatchObject({ id: wellKnown.exceptionGroupId, displayName: 'MFA Exception - Service Accounts', securityEnabled: true, mailEnabled: false });
+    const group = (await h.graph().api(`/groups/${wellKnown.exceptionGroupId}`).get()) as Record<
+      string,
+      unknown
+    >;
+    expect(group).toMatchObject({
+      id: wellKnown.exceptionGroupId,
+      displayName: 'MFA Exception - Service Accounts',
+      securityEnabled: true,
+      mailEnabled: false,
+    });
   });
 });
 
@@ -174,29 +220,47 @@ describe('simulator: directory objects, service principals and Conditional Acces
     ]);
     expect(result.value[1]?.appId).toBe(wellKnown.flowAppId);
 
-    const onlyPrincipals = (await h.graph().api('/directoryObjects/getByIds').post({ ids, types: ['servicePrincipal'] })) as Page<DirectoryObject>;
+    const onlyPrincipals = (await h
+      .graph()
+      .api('/directoryObjects/getByIds')
+      .post({ ids, types: ['servicePrincipal'] })) as Page<DirectoryObject>;
     expect(onlyPrincipals.value.map((o) => o.id)).toEqual([wellKnown.flowAppServicePrincipalId]);
   });
 
   it('when getByIds is given more than 1,000 ids, then the call is 400', async () => {
-    const ids = Array.from({ length: 1001 }, (_, i) => `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`);
+    const ids = Array.from(
+      { length: 1001 },
+      (_, i) => `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
+    );
     const response = await h.raw('POST', '/v1.0/directoryObjects/getByIds', { body: { ids } });
     expect(response.status).toBe(400);
   });
 
   it('when the app lacks Directory.Read.All, then getByIds is 403', async () => {
     const token = await tokenWithRoles(READER_ROLES);
-    const response = await h.raw('POST', '/v1.0/directoryObjects/getByIds', { token, body: { ids: [people['approver']!] } });
+    const response = await h.raw('POST', '/v1.0/directoryObjects/getByIds', {
+      token,
+      body: { ids: [people['approver']!] },
+    });
     expect(response.status).toBe(403);
   });
 
   it('when servicePrincipals are filtered by appId or type, then only the matching principals come back', async () => {
     const client = h.graph();
-    const byAppId = (await client.api('/servicePrincipals').filter(`appId eq '${wellKnown.flowAppId}'`).get()) as Page<DirectoryObject>;
+    const byAppId = (await client
+      .api('/servicePrincipals')
+      .filter(`appId eq '${wellKnown.flowAppId}'`)
+      .get()) as Page<DirectoryObject>;
     expect(byAppId.value.map((sp) => sp.id)).toEqual([wellKnown.flowAppServicePrincipalId]);
-    const managed = (await client.api('/servicePrincipals').filter("servicePrincipalType eq 'ManagedIdentity'").select('id,appId').get()) as Page<Record<string, unknown>>;
+    const managed = (await client
+      .api('/servicePrincipals')
+      .filter("servicePrincipalType eq 'ManagedIdentity'")
+      .select('id,appId')
+      .get()) as Page<Record<string, unknown>>;
     expect(managed.value).toEqual([{ id: expect.any(String) as string, appId: h.clientId }]);
-    const one = (await client.api(`/servicePrincipals/${wellKnown.flowAppServicePrincipalId}`).get()) as DirectoryObject;
+    const one = (await client
+      .api(`/servicePrincipals/${wellKnown.flowAppServicePrincipalId}`)
+      .get()) as DirectoryObject;
     expect(one.appId).toBe(wellKnown.flowAppId);
   });
 

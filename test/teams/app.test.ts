@@ -59,7 +59,9 @@ class FakeConnector {
           replyToId: match[2] === undefined ? undefined : decodeURIComponent(match[2]),
           activity: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Partial<Activity>,
         });
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id: String(this.posted.length) }));
+        res
+          .writeHead(200, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ id: String(this.posted.length) }));
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
@@ -148,7 +150,7 @@ afterEach(async () => {
 /** Delivers one activity as the Teams service would, through the real adapter, and waits for the whole turn. */
 async function deliver(activity: Partial<Activity>): Promise<ReturnType<typeof fakeResponse>> {
   const res = fakeResponse();
-  await adapter.process({ body: activity as Record<string, unknown>, headers: {}, method: 'POST' }, res, async (context) => {
+  await adapter.process({ body: activity, headers: {}, method: 'POST' }, res, async (context) => {
     await app.run(context);
   });
   return res;
@@ -176,8 +178,18 @@ function channelMessage(text: string, mentionText?: string): Partial<Activity> {
     serviceUrl: connector.url,
     from: ADA,
     recipient: BOT,
-    conversation: { id: `${CHANNEL_ID};messageid=1700000000042`, isGroup: true, conversationType: 'channel', tenantId: TENANT, name: '' },
-    channelData: { tenant: { id: TENANT }, team: { id: TEAM_ID, name: 'Security' }, channel: { id: CHANNEL_ID } },
+    conversation: {
+      id: `${CHANNEL_ID};messageid=1700000000042`,
+      isGroup: true,
+      conversationType: 'channel',
+      tenantId: TENANT,
+      name: '',
+    },
+    channelData: {
+      tenant: { id: TENANT },
+      team: { id: TEAM_ID, name: 'Security' },
+      channel: { id: CHANNEL_ID },
+    },
     text,
     ...(mentionText ? { entities: [{ type: 'mention', text: mentionText, mentioned: BOT }] } : {}),
   };
@@ -212,7 +224,11 @@ function botAddedToTeam(members = [BOT]): Partial<Activity> {
     recipient: BOT,
     membersAdded: members,
     conversation: { id: CHANNEL_ID, isGroup: true, conversationType: 'channel', tenantId: TENANT, name: '' },
-    channelData: { tenant: { id: TENANT }, team: { id: TEAM_ID, name: 'Security' }, eventType: 'teamMemberAdded' },
+    channelData: {
+      tenant: { id: TENANT },
+      team: { id: TEAM_ID, name: 'Security' },
+      eventType: 'teamMemberAdded',
+    },
   };
 }
 
@@ -276,7 +292,13 @@ describe('Teams app: installation', () => {
     await deliver(teamInstall());
 
     const stored = await store.getConversation(CHANNEL_ID);
-    expect(stored).toMatchObject({ id: CHANNEL_ID, kind: 'channel', tenantId: TENANT, teamId: TEAM_ID, channelId: CHANNEL_ID });
+    expect(stored).toMatchObject({
+      id: CHANNEL_ID,
+      kind: 'channel',
+      tenantId: TENANT,
+      teamId: TEAM_ID,
+      channelId: CHANNEL_ID,
+    });
     expect(stored?.reference).toMatchObject({
       conversation: { id: CHANNEL_ID },
       serviceUrl: connector.url,
@@ -298,9 +320,8 @@ describe('Teams app: installation', () => {
 
     expect(connector.posted).toHaveLength(1);
     const refreshed = await store.getConversation(CHANNEL_ID);
-    expect(refreshed?.kind).toBe('channel');
-    expect(refreshed?.teamId).toBe(TEAM_ID);
-    expect(refreshed?.updatedAt > (first?.updatedAt ?? '')).toBe(true);
+    expect(refreshed).toMatchObject({ kind: 'channel', teamId: TEAM_ID });
+    expect(refreshed!.updatedAt > first!.updatedAt).toBe(true);
     expect(await store.listConversations()).toHaveLength(1);
   });
 
@@ -325,12 +346,23 @@ describe('Teams app: installation', () => {
       serviceUrl: connector.url,
       from: ADA,
       recipient: BOT,
-      conversation: { id: PERSONAL_ID, isGroup: false, conversationType: 'personal', tenantId: TENANT, name: '' },
+      conversation: {
+        id: PERSONAL_ID,
+        isGroup: false,
+        conversationType: 'personal',
+        tenantId: TENANT,
+        name: '',
+      },
       channelData: { tenant: { id: TENANT } },
     });
-    expect(await store.getConversation(PERSONAL_ID)).toMatchObject({ kind: 'personal', userAadObjectId: ADA.aadObjectId });
+    expect(await store.getConversation(PERSONAL_ID)).toMatchObject({
+      kind: 'personal',
+      userAadObjectId: ADA.aadObjectId,
+    });
     expect(connector.posted).toHaveLength(1);
-    expect(cardOf(connector.posted[0])).toEqual(welcomeCard({ mode: 'report-only', installedIn: { scope: 'personal' } }));
+    expect(cardOf(connector.posted[0])).toEqual(
+      welcomeCard({ mode: 'report-only', installedIn: { scope: 'personal' } }),
+    );
   });
 
   it('when Warden is uninstalled, then nothing is stored or posted', async () => {
@@ -343,7 +375,13 @@ describe('Teams app: installation', () => {
     const install = teamInstall();
     await deliver({
       ...install,
-      conversation: { id: CHANNEL_ID, isGroup: true, conversationType: 'channel', tenantId: OTHER_TENANT, name: '' },
+      conversation: {
+        id: CHANNEL_ID,
+        isGroup: true,
+        conversationType: 'channel',
+        tenantId: OTHER_TENANT,
+        name: '',
+      },
       channelData: { tenant: { id: OTHER_TENANT } },
     });
     expect(connector.posted).toEqual([]);

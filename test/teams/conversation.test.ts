@@ -82,7 +82,13 @@ describe('conversationOf', () => {
   it('when the channel data has no channel, then the channel id is the conversation id without the thread', () => {
     const record = conversationOf(
       activity({
-        conversation: { id: `${CHANNEL_ID};messageid=42`, isGroup: true, conversationType: 'channel', tenantId: TENANT, name: '' },
+        conversation: {
+          id: `${CHANNEL_ID};messageid=42`,
+          isGroup: true,
+          conversationType: 'channel',
+          tenantId: TENANT,
+          name: '',
+        },
         channelData: { team: { id: TEAM_ID }, tenant: { id: TENANT } },
       }),
     );
@@ -95,7 +101,11 @@ describe('conversationOf', () => {
       activity({
         type: 'installationUpdate',
         conversation: { id: TEAM_ID, isGroup: true, conversationType: 'channel', tenantId: TENANT, name: '' },
-        channelData: { team: { id: TEAM_ID }, settings: { selectedChannel: { id: CHANNEL_ID } }, tenant: { id: TENANT } },
+        channelData: {
+          team: { id: TEAM_ID },
+          settings: { selectedChannel: { id: CHANNEL_ID } },
+          tenant: { id: TENANT },
+        },
       }),
     );
     expect(record.id).toBe(TEAM_ID);
@@ -105,7 +115,13 @@ describe('conversationOf', () => {
   it('when the message comes from a personal chat, then the user it is with is captured and no team or channel', () => {
     const record = conversationOf(
       activity({
-        conversation: { id: 'a:1xyz', isGroup: false, conversationType: 'personal', tenantId: TENANT, name: '' },
+        conversation: {
+          id: 'a:1xyz',
+          isGroup: false,
+          conversationType: 'personal',
+          tenantId: TENANT,
+          name: '',
+        },
         channelData: { tenant: { id: TENANT } },
       }),
     );
@@ -117,17 +133,29 @@ describe('conversationOf', () => {
   it('when the message comes from a group chat, then it is a group chat with no user, team or channel', () => {
     const record = conversationOf(
       activity({
-        conversation: { id: '19:meeting@thread.v2', isGroup: true, conversationType: 'groupChat', tenantId: TENANT, name: '' },
+        conversation: {
+          id: '19:meeting@thread.v2',
+          isGroup: true,
+          conversationType: 'groupChat',
+          tenantId: TENANT,
+          name: '',
+        },
       }),
     );
-    expect(record).toMatchObject({ id: '19:meeting@thread.v2', kind: 'groupChat', tenantId: TENANT.toLowerCase() });
+    expect(record).toMatchObject({
+      id: '19:meeting@thread.v2',
+      kind: 'groupChat',
+      tenantId: TENANT.toLowerCase(),
+    });
     expect(record.userAadObjectId).toBeUndefined();
     expect(record.teamId).toBeUndefined();
     expect(record.channelId).toBeUndefined();
   });
 
   it('when the conversation type is missing, then the conversation is treated as personal', () => {
-    const record = conversationOf(activity({ conversation: { id: 'a:2', isGroup: false, name: '', conversationType: '' } }));
+    const record = conversationOf(
+      activity({ conversation: { id: 'a:2', isGroup: false, name: '', conversationType: '' } }),
+    );
     expect(record.kind).toBe('personal');
   });
 });

@@ -10,10 +10,12 @@ import type { RouteDef, SimContext, SimRequest, SimResponse } from '../http/type
 const MAX_REQUESTS = 20;
 /** Graph runs at most this many Outlook items of one batch at a time, whatever mailboxes they target. */
 const OUTLOOK_PARALLELISM = 4;
-const GRAPH_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
+const GRAPH_JSON =
+  'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 const METHODS = new Set(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']);
 /** Paths Graph serves from Exchange; they share the batch's Outlook slots. */
-const OUTLOOK_PATH = /^\/(?:v1\.0|beta)\/(?:users\/[^/]+|me)\/(?:mailboxSettings|messages|mailFolders|events|calendars?|calendarView|contacts|contactFolders|outlook|inferenceClassification)(?:\/|$)/i;
+const OUTLOOK_PATH =
+  /^\/(?:v1\.0|beta)\/(?:users\/[^/]+|me)\/(?:mailboxSettings|messages|mailFolders|events|calendars?|calendarView|contacts|contactFolders|outlook|inferenceClassification)(?:\/|$)/i;
 
 interface BatchItem {
   id: string;
@@ -33,10 +35,14 @@ export interface BatchItemResponse {
 
 /** Validates the envelope; anything wrong with it fails the whole batch with 400, as Graph does. */
 function parseEnvelope(body: unknown): BatchItem[] {
-  const requests = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['requests'] : undefined;
+  const requests =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['requests'] : undefined;
   if (!Array.isArray(requests)) throw badRequest('Invalid batch payload format.');
   if (requests.length === 0) throw badRequest('The batch request must contain at least one request.');
-  if (requests.length > MAX_REQUESTS) throw badRequest(`The number of requests in the batch (${requests.length}) exceeds the maximum of ${MAX_REQUESTS}.`);
+  if (requests.length > MAX_REQUESTS)
+    throw badRequest(
+      `The number of requests in the batch (${requests.length}) exceeds the maximum of ${MAX_REQUESTS}.`,
+    );
   const seen = new Set<string>();
   return requests.map((raw: unknown): BatchItem => {
     if (typeof raw !== 'object' || raw === null) throw badRequest('Invalid batch payload format.');
@@ -44,18 +50,30 @@ function parseEnvelope(body: unknown): BatchItem[] {
     const id = typeof r['id'] === 'string' || typeof r['id'] === 'number' ? String(r['id']) : '';
     if (!id) throw badRequest("Each request in the batch must have an 'id'.");
     // Ids are compared case-insensitively.
-    if (seen.has(id.toLowerCase())) throw badRequest(`Batch request ids must be unique. The id '${id}' appears more than once.`);
-    if (typeof r['method'] !== 'string' || typeof r['url'] !== 'string') throw badRequest(`Request id ${id} must have a 'method' and a 'url'.`);
+    if (seen.has(id.toLowerCase()))
+      throw badRequest(`Batch request ids must be unique. The id '${id}' appears more than once.`);
+    if (typeof r['method'] !== 'string' || typeof r['url'] !== 'string')
+      throw badRequest(`Request id ${id} must have a 'method' and a 'url'.`);
     const dependsOn = r['dependsOn'] === undefined ? [] : r['dependsOn'];
-    if (!Array.isArray(dependsOn) || dependsOn.some((d) => typeof d !== 'string')) throw badRequest(`Invalid dependency for request Id ${id}.`);
+    if (!Array.isArray(dependsOn) || dependsOn.some((d) => typeof d !== 'string'))
+      throw badRequest(`Invalid dependency for request Id ${id}.`);
     // A dependency must appear earlier in the batch, which also rules out cycles.
-    for (const dep of dependsOn as string[]) if (!seen.has(dep.toLowerCase())) throw badRequest(`Invalid dependency for request Id ${id}.`);
+    for (const dep of dependsOn as string[])
+      if (!seen.has(dep.toLowerCase())) throw badRequest(`Invalid dependency for request Id ${id}.`);
     seen.add(id.toLowerCase());
     const headers: Record<string, string> = {};
     if (typeof r['headers'] === 'object' && r['headers'] !== null) {
-      for (const [k, v] of Object.entries(r['headers'] as Record<string, unknown>)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
+      for (const [k, v] of Object.entries(r['headers'] as Record<string, unknown>))
+        if (typeof v === 'string') headers[k.toLowerCase()] = v;
     }
-    return { id, method: r['method'].toUpperCase(), url: r['url'], headers, body: r['body'], dependsOn: (dependsOn as string[]).map((d) => d.toLowerCase()) };
+    return {
+      id,
+      method: r['method'].toUpperCase(),
+      url: r['url'],
+      headers,
+      body: r['body'],
+      dependsOn: (dependsOn as string[]).map((d) => d.toLowerCase()),
+    };
   });
 }
 
@@ -76,27 +94,66 @@ class Slots {
   }
 }
 
-function itemError(item: BatchItem, envelope: SimRequest, status: number, code: string, message: string): BatchItemResponse {
-  const response = errorResponse('graph', status, code, message, { requestId: randomUUID(), clientRequestId: envelope.clientRequestId });
+function itemError(
+  item: BatchItem,
+  envelope: SimRequest,
+  status: number,
+  code: string,
+  message: string,
+): BatchItemResponse {
+  const response = errorResponse('graph', status, code, message, {
+    requestId: randomUUID(),
+    clientRequestId: envelope.clientRequestId,
+  });
   return { id: item.id, status, headers: { 'Content-Type': 'application/json' }, body: response.body };
 }
 
 /** Turns an item into the request dispatch sees, or an item-level error when the item itself is unusable. */
 function subRequest(item: BatchItem, envelope: SimRequest): SimRequest | BatchItemResponse {
-  if (!METHODS.has(item.method)) return itemError(item, envelope, 405, 'BadRequest', `Method '${item.method}' is not allowed in a batch request.`);
-  if (/^[a-z][a-z0-9+.-]*:/i.test(item.url)) return itemError(item, envelope, 400, 'BadRequest', 'Invalid request URL: the url of a batch request must be relative.');
+  if (!METHODS.has(item.method))
+    return itemError(
+      item,
+      envelope,
+      405,
+      'BadRequest',
+      `Method '${item.method}' is not allowed in a batch request.`,
+    );
+  if (/^[a-z][a-z0-9+.-]*:/i.test(item.url))
+    return itemError(
+      item,
+      envelope,
+      400,
+      'BadRequest',
+      'Invalid request URL: the url of a batch request must be relative.',
+    );
   const version = envelope.path.split('/')[1] ?? 'v1.0';
   const parsed = new URL(item.url.replace(/^\/?/, '/'), 'https://graph.invalid');
   // SDKs strip only the host, so "/v1.0/users" arrives as often as "/users"; both address the same resource.
-  const path = /^\/(?:v1\.0|beta)\//i.test(parsed.pathname) ? parsed.pathname : `/${version}${parsed.pathname}`;
-  if (/\/\$batch$/i.test(path)) return itemError(item, envelope, 400, 'BadRequest', 'A batch request cannot contain another batch request.');
+  const path = /^\/(?:v1\.0|beta)\//i.test(parsed.pathname)
+    ? parsed.pathname
+    : `/${version}${parsed.pathname}`;
+  if (/\/\$batch$/i.test(path))
+    return itemError(
+      item,
+      envelope,
+      400,
+      'BadRequest',
+      'A batch request cannot contain another batch request.',
+    );
   const isWrite = item.method === 'POST' || item.method === 'PATCH' || item.method === 'PUT';
   const contentType = item.headers['content-type'];
   if ((item.body !== undefined || isWrite) && (item.body === undefined || !contentType)) {
-    return itemError(item, envelope, 400, 'BadRequest', `Write request id : ${item.id} does not contain Content-Type header or body.`);
+    return itemError(
+      item,
+      envelope,
+      400,
+      'BadRequest',
+      `Write request id : ${item.id} does not contain Content-Type header or body.`,
+    );
   }
   let body = item.body;
-  if (typeof body === 'string' && contentType && !contentType.includes('json')) body = Buffer.from(body, 'base64').toString('utf8');
+  if (typeof body === 'string' && contentType && !contentType.includes('json'))
+    body = Buffer.from(body, 'base64').toString('utf8');
   else if (typeof body === 'string' && contentType?.includes('json')) {
     try {
       body = JSON.parse(body) as unknown;
@@ -125,7 +182,12 @@ function toItemResponse(item: BatchItem, response: SimResponse): BatchItemRespon
   if (typeof response.body === 'string') {
     // Non-JSON bodies travel base64-encoded inside the JSON envelope.
     headers['Content-Type'] ??= 'text/plain';
-    return { id: item.id, status: response.status, headers, body: Buffer.from(response.body).toString('base64') };
+    return {
+      id: item.id,
+      status: response.status,
+      headers,
+      body: Buffer.from(response.body).toString('base64'),
+    };
   }
   headers['Content-Type'] = response.status >= 400 ? 'application/json' : GRAPH_JSON;
   if (response.status < 400) headers['OData-Version'] = '4.0';
@@ -143,7 +205,14 @@ async function runBatch(req: SimRequest, ctx: SimContext): Promise<SimResponse> 
     const dependencies = item.dependsOn.map((id) => results.get(id) as Promise<BatchItemResponse>);
     const run = async (): Promise<BatchItemResponse> => {
       const done = await Promise.all(dependencies);
-      if (!done.every(succeeded)) return itemError(item, req, 424, 'FailedDependency', 'The request was not executed because a request it depends on failed.');
+      if (!done.every(succeeded))
+        return itemError(
+          item,
+          req,
+          424,
+          'FailedDependency',
+          'The request was not executed because a request it depends on failed.',
+        );
       const sub = subRequest(item, req);
       if (!('method' in sub)) return sub;
       const dispatch = (): Promise<SimResponse> => ctx.dispatch(sub);
@@ -162,5 +231,12 @@ async function runBatch(req: SimRequest, ctx: SimContext): Promise<SimResponse> 
 }
 
 export const graphBatchRoutes: RouteDef[] = [
-  { method: 'POST', path: '/v1.0/$batch', family: 'graph', cost: () => ({ service: 'none' }), records: false, handler: runBatch },
+  {
+    method: 'POST',
+    path: '/v1.0/$batch',
+    family: 'graph',
+    cost: () => ({ service: 'none' }),
+    records: false,
+    handler: runBatch,
+  },
 ];

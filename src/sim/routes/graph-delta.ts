@@ -73,7 +73,9 @@ function readState(ctx: SimContext, text: string): DeltaState {
 /** $select and $filter of a request that starts a round; delta accepts only `id` in $filter and no signInActivity. */
 function startQuery(req: SimRequest): Pick<DeltaState, 's' | 'f'> {
   if (req.query.get('$expand') !== null) {
-    throw badRequest('Invalid request for delta query: the simulator does not support $expand on users/delta.');
+    throw badRequest(
+      'Invalid request for delta query: the simulator does not support $expand on users/delta.',
+    );
   }
   if (req.query.get('$orderby') !== null) {
     throw new SimHttpError(400, 'Request_UnsupportedQuery', '$orderby is not supported with delta query.');
@@ -118,7 +120,14 @@ function firstRemovedAfter(removed: readonly RemovedUser[], since: number): numb
   return lo;
 }
 
-function respond(req: SimRequest, ctx: SimContext, state: DeltaState, value: unknown[], next: DeltaState, minimal: boolean): SimResponse {
+function respond(
+  req: SimRequest,
+  ctx: SimContext,
+  state: DeltaState,
+  value: unknown[],
+  next: DeltaState,
+  minimal: boolean,
+): SimResponse {
   const link = next.k === 'd' ? '@odata.deltaLink' : '@odata.nextLink';
   const param = next.k === 'd' ? '$deltatoken' : '$skiptoken';
   return {
@@ -133,7 +142,14 @@ function respond(req: SimRequest, ctx: SimContext, state: DeltaState, value: unk
 }
 
 function deltaLinkState(state: DeltaState, since: number, now: number): DeltaState {
-  return { k: 'd', ...(state.s ? { s: state.s } : {}), ...(state.f ? { f: state.f } : {}), g: state.g, t: now, since };
+  return {
+    k: 'd',
+    ...(state.s ? { s: state.s } : {}),
+    ...(state.f ? { f: state.f } : {}),
+    g: state.g,
+    t: now,
+    since,
+  };
 }
 
 function initialPage(req: SimRequest, ctx: SimContext, state: DeltaState): SimResponse {
@@ -141,9 +157,16 @@ function initialPage(req: SimRequest, ctx: SimContext, state: DeltaState): SimRe
   const now = tenant.clock.now();
   const predicate = predicateOf(state);
   const start = resumeIndex(tenant.userOrder, { o: state.o ?? 0, ...(state.l ? { l: state.l } : {}) });
-  const { users, next } = scanUsers(tenant, start, DELTA_PAGE_SIZE, predicate ? (u) => predicate(u as unknown as Record<string, unknown>) : undefined);
+  const { users, next } = scanUsers(
+    tenant,
+    start,
+    DELTA_PAGE_SIZE,
+    predicate ? (u) => predicate(u as unknown as Record<string, unknown>) : undefined,
+  );
   const value = users.map((u) => userItem(u, state));
-  const following: DeltaState = next ? { ...state, t: now, o: next.o, ...(next.l ? { l: next.l } : {}) } : deltaLinkState(state, state.since, now);
+  const following: DeltaState = next
+    ? { ...state, t: now, o: next.o, ...(next.l ? { l: next.l } : {}) }
+    : deltaLinkState(state, state.since, now);
   return respond(req, ctx, state, value, following, false);
 }
 
@@ -164,7 +187,8 @@ function changePage(req: SimRequest, ctx: SimContext, state: DeltaState): SimRes
   if (!more) {
     const sources = trackedSources(state);
     const keep = (u: SimUser): boolean =>
-      sources.some((key) => (u.changed[key] ?? 0) > state.since) && (!predicate || predicate(u as unknown as Record<string, unknown>));
+      sources.some((key) => (u.changed[key] ?? 0) > state.since) &&
+      (!predicate || predicate(u as unknown as Record<string, unknown>));
     const start = resumeIndex(tenant.userOrder, cursor);
     const { users, next } = scanUsers(tenant, start, DELTA_PAGE_SIZE - value.length, keep);
     value.push(...users.map((u) => userItem(u, state, minimal ? state.since : undefined)));
@@ -173,7 +197,9 @@ function changePage(req: SimRequest, ctx: SimContext, state: DeltaState): SimRes
       more = true;
     }
   }
-  const following: DeltaState = more ? { ...state, t: now, r, ...cursor } : deltaLinkState(state, state.until ?? state.since, now);
+  const following: DeltaState = more
+    ? { ...state, t: now, r, ...cursor }
+    : deltaLinkState(state, state.until ?? state.since, now);
   return respond(req, ctx, state, value, following, minimal);
 }
 
@@ -197,13 +223,24 @@ function delta(req: SimRequest, ctx: SimContext): SimResponse {
     tenant.deltaResetPending = false;
     const select = originalSelect(req);
     const location = `${ctx.baseUrl}/v1.0/users/delta?$deltatoken=${select ? `&$select=${select.join(',')}` : ''}`;
-    throw new SimHttpError(410, 'resyncRequired', 'The delta token is no longer valid; a full synchronization is required.', {
-      Location: location,
-    });
+    throw new SimHttpError(
+      410,
+      'resyncRequired',
+      'The delta token is no longer valid; a full synchronization is required.',
+      {
+        Location: location,
+      },
+    );
   }
   const now = tenant.clock.now();
   if (deltaToken === 'latest') {
-    const state: DeltaState = { k: 'd', ...startQuery(req), g: tenant.deltaGeneration, t: now, since: tenant.seq };
+    const state: DeltaState = {
+      k: 'd',
+      ...startQuery(req),
+      g: tenant.deltaGeneration,
+      t: now,
+      since: tenant.seq,
+    };
     return respond(req, ctx, state, [], state, false);
   }
   if (deltaToken) {
@@ -218,7 +255,14 @@ function delta(req: SimRequest, ctx: SimContext): SimResponse {
     if (state.k === 'c') return changePage(req, ctx, state);
     throw badRequest('The $skiptoken is invalid.', 'Request_BadRequest');
   }
-  return initialPage(req, ctx, { k: 'i', ...startQuery(req), g: tenant.deltaGeneration, t: now, since: tenant.seq, o: 0 });
+  return initialPage(req, ctx, {
+    k: 'i',
+    ...startQuery(req),
+    g: tenant.deltaGeneration,
+    t: now,
+    since: tenant.seq,
+    o: 0,
+  });
 }
 
 const route = (path: string): RouteDef => ({

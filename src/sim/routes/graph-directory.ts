@@ -57,7 +57,10 @@ export function directoryObject(tenant: Tenant, id: string, select: string[] | u
   if (kind === 'user') {
     // Users look exactly as /users shows them; selected names that are not user properties are left out.
     const names = select?.flatMap((name) => CANONICAL_USER_PROPERTY.get(name.toLowerCase()) ?? []);
-    const user = userJson(tenant.users.get(id) as SimUser, names && !names.includes('id') ? ['id', ...names] : names);
+    const user = userJson(
+      tenant.users.get(id) as SimUser,
+      names && !names.includes('id') ? ['id', ...names] : names,
+    );
     return { '@odata.type': '#microsoft.graph.user', ...user };
   }
   if (kind === undefined) return undefined;
@@ -75,17 +78,36 @@ export function contextUrl(ctx: SimContext, entitySet: string, select: string[] 
 
 /** Graph's message for an object that does not exist, used by every directory route. */
 export function missing(id: string): never {
-  throw notFound(`Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  throw notFound(
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 }
 
-const DIRECTORY_TYPES = ['user', 'group', 'serviceprincipal', 'device', 'application', 'orgcontact', 'directoryrole', 'administrativeunit'];
+const DIRECTORY_TYPES = [
+  'user',
+  'group',
+  'serviceprincipal',
+  'device',
+  'application',
+  'orgcontact',
+  'directoryrole',
+  'administrativeunit',
+];
 
 function getByIds(req: SimRequest, ctx: SimContext): SimResponse {
-  const input = parse(z.object({ ids: z.array(z.string()), types: z.array(z.string()).optional() }).passthrough(), req.body);
-  if (input.ids.length > 1000) throw badRequest(`The number of ids (${input.ids.length}) exceeds the maximum of 1000.`, 'Request_BadRequest');
+  const input = parse(
+    z.object({ ids: z.array(z.string()), types: z.array(z.string()).optional() }).passthrough(),
+    req.body,
+  );
+  if (input.ids.length > 1000)
+    throw badRequest(
+      `The number of ids (${input.ids.length}) exceeds the maximum of 1000.`,
+      'Request_BadRequest',
+    );
   const types = input.types?.map((t) => t.toLowerCase());
   for (const type of types ?? []) {
-    if (!DIRECTORY_TYPES.includes(type)) throw badRequest(`Invalid value '${type}' for types.`, 'Request_BadRequest');
+    if (!DIRECTORY_TYPES.includes(type))
+      throw badRequest(`Invalid value '${type}' for types.`, 'Request_BadRequest');
   }
   const select = selected(req);
   const value: View[] = [];
@@ -99,7 +121,14 @@ function getByIds(req: SimRequest, ctx: SimContext): SimResponse {
   return { status: 200, body: { '@odata.context': contextUrl(ctx, 'directoryObjects', select), value } };
 }
 
-const SP_FILTERABLE = ['id', 'appId', 'displayName', 'servicePrincipalType', 'accountEnabled', 'appOwnerOrganizationId'];
+const SP_FILTERABLE = [
+  'id',
+  'appId',
+  'displayName',
+  'servicePrincipalType',
+  'accountEnabled',
+  'appOwnerOrganizationId',
+];
 
 function listServicePrincipals(req: SimRequest, ctx: SimContext): SimResponse {
   const select = selected(req);
@@ -126,7 +155,13 @@ function getServicePrincipal(req: SimRequest, ctx: SimContext): SimResponse {
   const sp = ctx.tenant.servicePrincipals.get(id);
   if (!sp) missing(id);
   const select = selected(req);
-  return { status: 200, body: { '@odata.context': `${contextUrl(ctx, 'servicePrincipals', select)}/$entity`, ...project(servicePrincipalView(sp, ctx.tenant.id), select) } };
+  return {
+    status: 200,
+    body: {
+      '@odata.context': `${contextUrl(ctx, 'servicePrincipals', select)}/$entity`,
+      ...project(servicePrincipalView(sp, ctx.tenant.id), select),
+    },
+  };
 }
 
 /** The full conditionalAccessPolicy shape; properties the simulator does not model are present and null, as Graph sends them. */
@@ -169,13 +204,24 @@ function policyView(p: SimConditionalAccessPolicy): View {
       },
     },
     grantControls: p.grantControls
-      ? { operator: p.grantControls.operator, builtInControls: [...p.grantControls.builtInControls], customAuthenticationFactors: [], termsOfUse: [], authenticationStrength: null }
+      ? {
+          operator: p.grantControls.operator,
+          builtInControls: [...p.grantControls.builtInControls],
+          customAuthenticationFactors: [],
+          termsOfUse: [],
+          authenticationStrength: null,
+        }
       : null,
   };
 }
 
 const READ_DIRECTORY = [['Directory.Read.All'], ['Directory.ReadWrite.All']] as const;
-const READ_APPLICATIONS = [['Application.Read.All'], ['Directory.Read.All'], ['Application.ReadWrite.All'], ['Directory.ReadWrite.All']] as const;
+const READ_APPLICATIONS = [
+  ['Application.Read.All'],
+  ['Directory.Read.All'],
+  ['Application.ReadWrite.All'],
+  ['Directory.ReadWrite.All'],
+] as const;
 const READ_POLICIES = [['Policy.Read.All'], ['Policy.ReadWrite.ConditionalAccess']] as const;
 
 export const graphDirectoryRoutes: RouteDef[] = [
@@ -212,7 +258,10 @@ export const graphDirectoryRoutes: RouteDef[] = [
     cost: () => ({ service: 'conditionalAccess' }),
     handler: (_req, ctx) => ({
       status: 200,
-      body: { '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#identity/conditionalAccess/policies`, value: [...ctx.tenant.caPolicies.values()].map(policyView) },
+      body: {
+        '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#identity/conditionalAccess/policies`,
+        value: [...ctx.tenant.caPolicies.values()].map(policyView),
+      },
     }),
   },
   {
@@ -225,7 +274,13 @@ export const graphDirectoryRoutes: RouteDef[] = [
       const id = req.params['id'] ?? '';
       const policy = ctx.tenant.caPolicies.get(id);
       if (!policy) missing(id);
-      return { status: 200, body: { '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#identity/conditionalAccess/policies/$entity`, ...policyView(policy) } };
+      return {
+        status: 200,
+        body: {
+          '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#identity/conditionalAccess/policies/$entity`,
+          ...policyView(policy),
+        },
+      };
     },
   },
 ];

@@ -21,7 +21,10 @@ function getGroup(req: SimRequest, ctx: SimContext): SimResponse {
   const select = selected(req);
   const view = directoryObject(ctx.tenant, group.id, undefined) ?? {};
   const { '@odata.type': _type, ...rest } = view;
-  return { status: 200, body: { '@odata.context': `${contextUrl(ctx, 'groups', select)}/$entity`, ...project(rest, select) } };
+  return {
+    status: 200,
+    body: { '@odata.context': `${contextUrl(ctx, 'groups', select)}/$entity`, ...project(rest, select) },
+  };
 }
 
 function listMembers(req: SimRequest, ctx: SimContext): SimResponse {
@@ -43,11 +46,17 @@ function listMembers(req: SimRequest, ctx: SimContext): SimResponse {
 
 /** The object id in an @odata.id reference: any host, ending in /directoryObjects/{id} (or /users|groups|servicePrincipals/{id}). */
 function referencedId(body: unknown): string {
-  const ref = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['@odata.id'] : undefined;
+  const ref =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['@odata.id'] : undefined;
   if (typeof ref !== 'string' || ref.length === 0) {
-    throw badRequest("The request body must contain an '@odata.id' reference to the object to add.", 'Request_BadRequest');
+    throw badRequest(
+      "The request body must contain an '@odata.id' reference to the object to add.",
+      'Request_BadRequest',
+    );
   }
-  const match = /\/(?:directoryObjects|users|groups|servicePrincipals)(?:\/|\(')([^/?#')]+)'?\)?\/?$/i.exec(ref);
+  const match = /\/(?:directoryObjects|users|groups|servicePrincipals)(?:\/|\(')([^/?#')]+)'?\)?\/?$/i.exec(
+    ref,
+  );
   if (!match?.[1]) throw badRequest(`Invalid object identifier '${ref}'.`, 'Request_BadRequest');
   return decodeURIComponent(match[1]);
 }
@@ -59,7 +68,11 @@ function addMember(req: SimRequest, ctx: SimContext): SimResponse {
   const memberId = user?.id ?? id;
   if (!ctx.tenant.directoryObjectKind(memberId)) missing(id);
   if (group.members.has(memberId)) {
-    throw new SimHttpError(400, 'Request_BadRequest', "One or more added object references already exist for the following modified properties: 'members'.");
+    throw new SimHttpError(
+      400,
+      'Request_BadRequest',
+      "One or more added object references already exist for the following modified properties: 'members'.",
+    );
   }
   group.members.add(memberId);
   return { status: 204 };
@@ -69,14 +82,27 @@ function removeMember(req: SimRequest, ctx: SimContext): SimResponse {
   const group = groupOf(req, ctx);
   const memberId = req.params['memberId'] ?? '';
   if (!group.members.has(memberId)) {
-    throw notFound("One or more removed object references do not exist for the following modified properties: 'members'.");
+    throw notFound(
+      "One or more removed object references do not exist for the following modified properties: 'members'.",
+    );
   }
   group.members.delete(memberId);
   return { status: 204 };
 }
 
-const READ_MEMBERS = [['GroupMember.Read.All'], ['Group.Read.All'], ['Directory.Read.All'], ['GroupMember.ReadWrite.All'], ['Group.ReadWrite.All'], ['Directory.ReadWrite.All']] as const;
-const WRITE_MEMBERS = [['GroupMember.ReadWrite.All'], ['Group.ReadWrite.All'], ['Directory.ReadWrite.All']] as const;
+const READ_MEMBERS = [
+  ['GroupMember.Read.All'],
+  ['Group.Read.All'],
+  ['Directory.Read.All'],
+  ['GroupMember.ReadWrite.All'],
+  ['Group.ReadWrite.All'],
+  ['Directory.ReadWrite.All'],
+] as const;
+const WRITE_MEMBERS = [
+  ['GroupMember.ReadWrite.All'],
+  ['Group.ReadWrite.All'],
+  ['Directory.ReadWrite.All'],
+] as const;
 
 export const graphGroupRoutes: RouteDef[] = [
   {

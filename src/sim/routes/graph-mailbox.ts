@@ -23,12 +23,19 @@ function userSegment(req: SimRequest): string {
   return req.path.split('/')[3] ?? req.params['id'] ?? '';
 }
 
-function mailboxOwner(req: SimRequest, ctx: SimContext): SimUser & { mailbox: NonNullable<SimUser['mailbox']> } {
+function mailboxOwner(
+  req: SimRequest,
+  ctx: SimContext,
+): SimUser & { mailbox: NonNullable<SimUser['mailbox']> } {
   const id = req.params['id'] ?? '';
   const user = ctx.tenant.findUser(id);
   if (!user) throw new SimHttpError(404, 'ErrorInvalidUser', `The requested user '${id}' is invalid.`);
   if (!user.mailbox) {
-    throw new SimHttpError(404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
+    throw new SimHttpError(
+      404,
+      'MailboxNotEnabledForRESTAPI',
+      'The mailbox is either inactive, soft-deleted, or is hosted on-premise.',
+    );
   }
   return user as SimUser & { mailbox: NonNullable<SimUser['mailbox']> };
 }
@@ -77,7 +84,14 @@ function userPurpose(req: SimRequest, ctx: SimContext): SimResponse {
 }
 
 export const graphMailboxRoutes: RouteDef[] = [
-  { method: 'GET', path: '/v1.0/users/:id/mailboxSettings', family: 'graph', roles: MAILBOX_ROLES, cost: outlookCost, handler: mailboxSettings },
+  {
+    method: 'GET',
+    path: '/v1.0/users/:id/mailboxSettings',
+    family: 'graph',
+    roles: MAILBOX_ROLES,
+    cost: outlookCost,
+    handler: mailboxSettings,
+  },
   {
     method: 'GET',
     path: '/v1.0/users/:id/mailboxSettings/userPurpose',

@@ -14,8 +14,21 @@ import { parseFilter, selected, topOf } from './odata.js';
 /** GET /v1.0/reports/authenticationMethods/userRegistrationDetails[/{id}]: MFA registration per user (needs P1). */
 
 const REPORT_ROLES: RoleRequirement = [['AuditLog.Read.All'], ['UserAuthenticationMethod.Read.All']];
-const PASSWORDLESS = new Set(['fido2', 'windowsHelloForBusiness', 'microsoftAuthenticatorPasswordless', 'passKeyDeviceBound']);
-const SSPR = new Set(['email', 'mobilePhone', 'alternateMobilePhone', 'officePhone', 'securityQuestion', 'microsoftAuthenticatorPush', 'softwareOneTimePasscode']);
+const PASSWORDLESS = new Set([
+  'fido2',
+  'windowsHelloForBusiness',
+  'microsoftAuthenticatorPasswordless',
+  'passKeyDeviceBound',
+]);
+const SSPR = new Set([
+  'email',
+  'mobilePhone',
+  'alternateMobilePhone',
+  'officePhone',
+  'securityQuestion',
+  'microsoftAuthenticatorPush',
+  'softwareOneTimePasscode',
+]);
 const FILTERABLE = [
   'id',
   'userPrincipalName',
@@ -57,7 +70,9 @@ function registrationJson(ctx: SimContext, u: SimUser, admins: ReadonlySet<strin
     systemPreferredAuthenticationMethods: u.mfa.isMfaRegistered ? [preferredMethod(methods)] : [],
     userPreferredMethodForSecondaryAuthentication: preferredMethod(methods),
     // The report is refreshed by a background job: an hour ago, but never before the user existed.
-    lastUpdatedDateTime: new Date(Math.max(Date.parse(u.createdDateTime), ctx.tenant.clock.now() - 3600_000)).toISOString(),
+    lastUpdatedDateTime: new Date(
+      Math.max(Date.parse(u.createdDateTime), ctx.tenant.clock.now() - 3600_000),
+    ).toISOString(),
   };
 }
 
@@ -108,10 +123,18 @@ function one(req: SimRequest, ctx: SimContext): SimResponse {
   if (!ctx.tenant.premium) throw nonPremium();
   const id = req.params['id'] ?? '';
   const user = ctx.tenant.users.get(id);
-  if (!user) throw new SimHttpError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  if (!user)
+    throw new SimHttpError(
+      404,
+      'Request_ResourceNotFound',
+      `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+    );
   return {
     status: 200,
-    body: { '@odata.context': context(ctx, true), ...pick(registrationJson(ctx, user, adminIds(ctx)), selected(req)) },
+    body: {
+      '@odata.context': context(ctx, true),
+      ...pick(registrationJson(ctx, user, adminIds(ctx)), selected(req)),
+    },
   };
 }
 

@@ -1,8 +1,8 @@
 import { SimHttpError, badRequest } from '../http/errors.js';
 import type { RoleRequirement, RouteDef, SimContext, SimRequest, SimResponse } from '../http/types.js';
 import type { SimDirectoryRole, SimGroup } from '../state/model.js';
-import { USER_READ_ROLES, directoryUserJson, requireUser } from './graph-user-view.js';
-import { page, selected, topOf } from './odata.js';
+import { USER_READ_ROLES, directoryUserJson, pageOf, requireUser } from './graph-user-view.js';
+import { selected, topOf } from './odata.js';
 
 /**
  * A user's relationships: manager, sponsors, memberOf, transitiveMemberOf (with the microsoft.graph.group and
@@ -40,7 +40,11 @@ function roleJson(r: SimDirectoryRole): Record<string, unknown> {
 }
 
 /** $select on a directoryObject collection: the type annotation stays, unknown names are left out. */
-function pick(item: Record<string, unknown>, select: string[] | undefined, keepType: boolean): Record<string, unknown> {
+function pick(
+  item: Record<string, unknown>,
+  select: string[] | undefined,
+  keepType: boolean,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (keepType) out['@odata.type'] = item['@odata.type'];
   const names = select ?? Object.keys(item).filter((k) => k !== '@odata.type');
@@ -52,7 +56,11 @@ type Cast = 'group' | 'directoryRole' | undefined;
 
 function memberships(req: SimRequest, ctx: SimContext, transitive: boolean, cast: Cast): SimResponse {
   if (req.query.get('$filter') !== null) {
-    throw new SimHttpError(400, 'Request_UnsupportedQuery', 'The simulator does not support $filter on memberOf/transitiveMemberOf.');
+    throw new SimHttpError(
+      400,
+      'Request_UnsupportedQuery',
+      'The simulator does not support $filter on memberOf/transitiveMemberOf.',
+    );
   }
   const user = requireUser(ctx.tenant, req.params['id']);
   let groups: SimGroup[];
@@ -67,8 +75,9 @@ function memberships(req: SimRequest, ctx: SimContext, transitive: boolean, cast
     ...(cast === 'directoryRole' ? [] : groups.map(groupJson)),
     ...(cast === 'group' ? [] : roles.map(roleJson)),
   ].map((item) => pick(item, selected(req), cast === undefined));
-  const { value, nextLink } = page(items, req, ctx.baseUrl, topOf(req, 100, 999));
-  const entitySet = cast === 'group' ? 'groups' : cast === 'directoryRole' ? 'directoryRoles' : 'directoryObjects';
+  const { value, nextLink } = pageOf(items, req, ctx.baseUrl, topOf(req, 100, 999));
+  const entitySet =
+    cast === 'group' ? 'groups' : cast === 'directoryRole' ? 'directoryRoles' : 'directoryObjects';
   return {
     status: 200,
     body: {
@@ -83,11 +92,18 @@ function manager(req: SimRequest, ctx: SimContext): SimResponse {
   const user = requireUser(ctx.tenant, req.params['id']);
   const found = user.managerId ? ctx.tenant.users.get(user.managerId) : undefined;
   if (!found) {
-    throw new SimHttpError(404, 'Request_ResourceNotFound', "Resource 'manager' does not exist or one of its queried reference-property objects are not present.");
+    throw new SimHttpError(
+      404,
+      'Request_ResourceNotFound',
+      "Resource 'manager' does not exist or one of its queried reference-property objects are not present.",
+    );
   }
   return {
     status: 200,
-    body: { '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#directoryObjects/$entity`, ...directoryUserJson(found, selected(req)) },
+    body: {
+      '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#directoryObjects/$entity`,
+      ...directoryUserJson(found, selected(req)),
+    },
   };
 }
 
@@ -101,7 +117,7 @@ function sponsors(req: SimRequest, ctx: SimContext): SimResponse {
     if (sponsor) items.push(directoryUserJson(sponsor));
     else if (group) items.push(groupJson(group));
   }
-  const { value, nextLink } = page(
+  const { value, nextLink } = pageOf(
     items.map((item) => pick(item, select, true)),
     req,
     ctx.baseUrl,
@@ -124,10 +140,16 @@ function checkMemberGroups(req: SimRequest, ctx: SimContext): SimResponse {
   const body = req.body as { groupIds?: unknown } | undefined;
   const ids = body?.groupIds;
   if (!Array.isArray(ids) || !ids.every((id): id is string => typeof id === 'string')) {
-    throw badRequest("Invalid value specified for property 'groupIds' of resource 'User'.", 'Request_BadRequest');
+    throw badRequest(
+      "Invalid value specified for property 'groupIds' of resource 'User'.",
+      'Request_BadRequest',
+    );
   }
   if (ids.length > MAX_CHECK_GROUP_IDS) {
-    throw badRequest(`The number of groupIds exceeds the maximum of ${MAX_CHECK_GROUP_IDS}.`, 'Request_BadRequest');
+    throw badRequest(
+      `The number of groupIds exceeds the maximum of ${MAX_CHECK_GROUP_IDS}.`,
+      'Request_BadRequest',
+    );
   }
   const memberOf = new Set(ctx.tenant.transitiveMemberships(user.id).groups.map((g) => g.id.toLowerCase()));
   return {
@@ -161,8 +183,22 @@ const membershipRoute = (path: string, transitive: boolean, cast: Cast): RouteDe
 });
 
 export const graphUserLinkRoutes: RouteDef[] = [
-  { method: 'GET', path: '/v1.0/users/:id/manager', family: 'graph', roles: USER_READ_ROLES, cost: identity(1), handler: manager },
-  { method: 'GET', path: '/v1.0/users/:id/sponsors', family: 'graph', roles: USER_READ_ROLES, cost: identity(1), handler: sponsors },
+  {
+    method: 'GET',
+    path: '/v1.0/users/:id/manager',
+    family: 'graph',
+    roles: USER_READ_ROLES,
+    cost: identity(1),
+    handler: manager,
+  },
+  {
+    method: 'GET',
+    path: '/v1.0/users/:id/sponsors',
+    family: 'graph',
+    roles: USER_READ_ROLES,
+    cost: identity(1),
+    handler: sponsors,
+  },
   membershipRoute('/v1.0/users/:id/memberOf', false, undefined),
   membershipRoute('/v1.0/users/:id/memberOf/microsoft.graph.group', false, 'group'),
   membershipRoute('/v1.0/users/:id/memberOf/microsoft.graph.directoryRole', false, 'directoryRole'),

@@ -18,7 +18,10 @@ interface PropertyDef {
 }
 
 const direct = (key: keyof SimUser): PropertyDef => ({ get: (u) => u[key], sources: [key] });
-const constant = (value: unknown): PropertyDef => ({ get: () => (Array.isArray(value) ? [] : value), sources: [] });
+const constant = (value: unknown): PropertyDef => ({
+  get: () => (Array.isArray(value) ? [] : value),
+  sources: [],
+});
 
 /** A stable, GUID-shaped id for a sign-in request, so repeated reads of the same user agree. */
 function requestIdFor(userId: string, field: string, time: string | null): string | null {
@@ -35,7 +38,11 @@ export function signInActivityView(u: SimUser): Record<string, string | null> | 
     lastSignInDateTime: s.lastSignInDateTime,
     lastSignInRequestId: requestIdFor(u.id, 'interactive', s.lastSignInDateTime),
     lastNonInteractiveSignInDateTime: s.lastNonInteractiveSignInDateTime,
-    lastNonInteractiveSignInRequestId: requestIdFor(u.id, 'nonInteractive', s.lastNonInteractiveSignInDateTime),
+    lastNonInteractiveSignInRequestId: requestIdFor(
+      u.id,
+      'nonInteractive',
+      s.lastNonInteractiveSignInDateTime,
+    ),
     lastSuccessfulSignInDateTime: s.lastSuccessfulSignInDateTime,
     lastSuccessfulSignInRequestId: requestIdFor(u.id, 'successful', s.lastSuccessfulSignInDateTime),
   };
@@ -44,14 +51,47 @@ export function signInActivityView(u: SimUser): Record<string, string | null> | 
 // Properties the simulator does not model still exist on microsoft.graph.user, so $select of them answers null
 // (or an empty collection) rather than 400; only names that are not on the type are refused.
 const UNMODELLED_NULL = [
-  'mobilePhone', 'officeLocation', 'preferredLanguage', 'companyName', 'employeeId', 'employeeType', 'employeeHireDate',
-  'employeeLeaveDateTime', 'city', 'country', 'state', 'streetAddress', 'postalCode', 'faxNumber', 'ageGroup',
-  'consentProvidedForMinor', 'legalAgeGroupClassification', 'onPremisesSyncEnabled', 'onPremisesImmutableId',
-  'onPremisesSamAccountName', 'onPremisesUserPrincipalName', 'onPremisesLastSyncDateTime', 'onPremisesDomainName',
-  'onPremisesDistinguishedName', 'onPremisesSecurityIdentifier', 'externalUserState', 'externalUserStateChangeDateTime',
-  'creationType', 'passwordPolicies', 'preferredDataLocation', 'showInAddressList', 'deletedDateTime', 'securityIdentifier',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'companyName',
+  'employeeId',
+  'employeeType',
+  'employeeHireDate',
+  'employeeLeaveDateTime',
+  'city',
+  'country',
+  'state',
+  'streetAddress',
+  'postalCode',
+  'faxNumber',
+  'ageGroup',
+  'consentProvidedForMinor',
+  'legalAgeGroupClassification',
+  'onPremisesSyncEnabled',
+  'onPremisesImmutableId',
+  'onPremisesSamAccountName',
+  'onPremisesUserPrincipalName',
+  'onPremisesLastSyncDateTime',
+  'onPremisesDomainName',
+  'onPremisesDistinguishedName',
+  'onPremisesSecurityIdentifier',
+  'externalUserState',
+  'externalUserStateChangeDateTime',
+  'creationType',
+  'passwordPolicies',
+  'preferredDataLocation',
+  'showInAddressList',
+  'deletedDateTime',
+  'securityIdentifier',
 ] as const;
-const UNMODELLED_EMPTY = ['businessPhones', 'otherMails', 'imAddresses', 'assignedPlans', 'provisionedPlans'] as const;
+const UNMODELLED_EMPTY = [
+  'businessPhones',
+  'otherMails',
+  'imAddresses',
+  'assignedPlans',
+  'provisionedPlans',
+] as const;
 
 export const USER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
   id: direct('id'),
@@ -72,7 +112,13 @@ export const USER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
   proxyAddresses: { get: (u) => (u.mail ? [`SMTP:${u.mail}`] : []), sources: ['mail'] },
   usageLocation: { get: (u) => (u.assignedLicenses.length > 0 ? 'US' : null), sources: ['assignedLicenses'] },
   identities: {
-    get: (u) => [{ signInType: 'userPrincipalName', issuer: u.userPrincipalName.split('@')[1] ?? null, issuerAssignedId: u.userPrincipalName }],
+    get: (u) => [
+      {
+        signInType: 'userPrincipalName',
+        issuer: u.userPrincipalName.split('@')[1] ?? null,
+        issuerAssignedId: u.userPrincipalName,
+      },
+    ],
     sources: ['userPrincipalName'],
   },
   signInActivity: { get: signInActivityView, sources: ['signInActivity'] },
@@ -82,12 +128,23 @@ export const USER_PROPERTIES: Readonly<Record<string, PropertyDef>> = {
 
 /** What Graph returns for a user when the request has no $select. */
 export const DEFAULT_USER_PROPERTIES = [
-  'businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage',
-  'surname', 'userPrincipalName', 'id',
+  'businessPhones',
+  'displayName',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
+  'id',
 ] as const;
 
 /** Property names by their lower-case spelling, for Graph's case-insensitive $select/$orderby. */
-export const CANONICAL_USER_PROPERTY = new Map(Object.keys(USER_PROPERTIES).map((name) => [name.toLowerCase(), name]));
+export const CANONICAL_USER_PROPERTY = new Map(
+  Object.keys(USER_PROPERTIES).map((name) => [name.toLowerCase(), name]),
+);
 
 export function unknownProperty(name: string): SimHttpError {
   return badRequest(`Could not find a property named '${name}' on type 'microsoft.graph.user'.`);
@@ -97,7 +154,10 @@ export function unknownProperty(name: string): SimHttpError {
 export function userSelect(req: SimRequest): string[] | undefined {
   const text = req.query.get('$select');
   if (text === null) return undefined;
-  const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   const out: string[] = [];
   for (const name of names) {
     const canonical = CANONICAL_USER_PROPERTY.get(name.toLowerCase());
@@ -109,7 +169,10 @@ export function userSelect(req: SimRequest): string[] | undefined {
 
 /** Whether the request reads signInActivity, through $select or $filter (both need AuditLog.Read.All and P1). */
 export function readsSignInActivity(req: SimRequest): boolean {
-  return /signinactivity/i.test(req.query.get('$select') ?? '') || /signinactivity/i.test(req.query.get('$filter') ?? '');
+  return (
+    /signinactivity/i.test(req.query.get('$select') ?? '') ||
+    /signinactivity/i.test(req.query.get('$filter') ?? '')
+  );
 }
 
 /** The user as Graph serialises it: exactly the selected properties, or the default set. */
@@ -134,21 +197,35 @@ export function filterRecord(u: SimUser): Record<string, unknown> {
   return {
     ...u,
     'signInActivity/lastSignInDateTime': u.signInActivity?.lastSignInDateTime ?? null,
-    'signInActivity/lastNonInteractiveSignInDateTime': u.signInActivity?.lastNonInteractiveSignInDateTime ?? null,
+    'signInActivity/lastNonInteractiveSignInDateTime':
+      u.signInActivity?.lastNonInteractiveSignInDateTime ?? null,
     'signInActivity/lastSuccessfulSignInDateTime': u.signInActivity?.lastSuccessfulSignInDateTime ?? null,
   };
 }
 
 /** Read permissions on users, least privileged first. */
-export const USER_READ_ROLES: RoleRequirement = [['User.Read.All'], ['User.ReadWrite.All'], ['Directory.Read.All'], ['Directory.ReadWrite.All']];
+export const USER_READ_ROLES: RoleRequirement = [
+  ['User.Read.All'],
+  ['User.ReadWrite.All'],
+  ['Directory.Read.All'],
+  ['Directory.ReadWrite.All'],
+];
 
 /** Graph's answer when signInActivity or a registration report is asked of a tenant without Entra ID P1. */
 export function nonPremium(): SimHttpError {
-  return new SimHttpError(403, 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', "Tenant is not a B2C tenant and doesn't have premium license");
+  return new SimHttpError(
+    403,
+    'Authentication_RequestFromNonPremiumTenantOrB2CTenant',
+    "Tenant is not a B2C tenant and doesn't have premium license",
+  );
 }
 
 export function userNotFound(id: string): SimHttpError {
-  return new SimHttpError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  return new SimHttpError(
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 }
 
 export function requireUser(tenant: Tenant, id: string | undefined): SimUser {
@@ -171,8 +248,9 @@ export function encodeCursor(cursor: OrderCursor): string {
 
 export function readCursor(text: string): OrderCursor {
   const cursor = decodeToken<Partial<OrderCursor>>(text);
-  if (typeof cursor.o !== 'number' || cursor.o < 0) throw badRequest('The $skiptoken is invalid.', 'Request_BadRequest');
-  return cursor.l === undefined ? { o: cursor.o } : { o: cursor.o, l: String(cursor.l) };
+  if (typeof cursor.o !== 'number' || cursor.o < 0)
+    throw badRequest('The $skiptoken is invalid.', 'Request_BadRequest');
+  return typeof cursor.l === 'string' ? { o: cursor.o, l: cursor.l } : { o: cursor.o };
 }
 
 /**
@@ -207,11 +285,37 @@ export function scanUsers(
   return { users, next: last === undefined ? { o: i } : { o: i, l: last } };
 }
 
+/** A query string the way Graph writes its links: `$`, `,`, `(`, `)`, `'` and `=` inside values left readable. */
+export function graphQueryString(params: URLSearchParams): string {
+  const encode = (text: string): string =>
+    encodeURIComponent(text)
+      .replace(/%24/g, '$')
+      .replace(/%2C/gi, ',')
+      .replace(/%28/g, '(')
+      .replace(/%29/g, ')')
+      .replace(/%27/g, "'");
+  return [...params].map(([key, value]) => `${encode(key)}=${encode(value)}`).join('&');
+}
+
 /** The link to the next page: the request's own query with a new $skiptoken, the way Graph builds it. */
 export function nextLinkWith(req: SimRequest, baseUrl: string, skipToken: string): string {
   const next = new URLSearchParams(req.query);
   next.set('$skiptoken', skipToken);
-  return `${baseUrl}${req.path}?${next.toString()}`;
+  return `${baseUrl}${req.path}?${graphQueryString(next)}`;
+}
+
+/** One page of an in-memory list (sorted users, memberships), with a Graph-style nextLink. */
+export function pageOf<T>(
+  items: readonly T[],
+  req: SimRequest,
+  baseUrl: string,
+  size: number,
+): { value: T[]; nextLink?: string } {
+  const token = req.query.get('$skiptoken');
+  const start = token ? readCursor(token).o : 0;
+  const value = items.slice(start, start + size);
+  if (start + size >= items.length) return { value };
+  return { value, nextLink: nextLinkWith(req, baseUrl, encodeCursor({ o: start + size })) };
 }
 
 /** A user inside a directoryObject collection (manager, sponsors, members): typed, with the default properties. */

@@ -40,7 +40,13 @@ const READ_ONLY = new Set([
   'securityIdentifier',
 ]);
 /** Properties Graph treats as sensitive when the target is an administrator. */
-const SENSITIVE = new Set(['accountEnabled', 'userPrincipalName', 'businessPhones', 'mobilePhone', 'otherMails']);
+const SENSITIVE = new Set([
+  'accountEnabled',
+  'userPrincipalName',
+  'businessPhones',
+  'mobilePhone',
+  'otherMails',
+]);
 
 function bodyKeys(body: unknown): string[] {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return [];
@@ -50,7 +56,11 @@ function bodyKeys(body: unknown): string[] {
 function patchRoles(req: SimRequest): RoleRequirement {
   const keys = bodyKeys(req.body);
   if (keys.length > 0 && keys.every((key) => key === 'accountEnabled')) {
-    return [['User.EnableDisableAccount.All', 'User.Read.All'], ['User.ReadWrite.All'], ['Directory.ReadWrite.All']];
+    return [
+      ['User.EnableDisableAccount.All', 'User.Read.All'],
+      ['User.ReadWrite.All'],
+      ['Directory.ReadWrite.All'],
+    ];
   }
   if (keys.includes('accountEnabled')) return [['User.ReadWrite.All'], ['Directory.ReadWrite.All']];
   return [['User.ReadUpdate.All'], ['User.ReadWrite.All'], ['Directory.ReadWrite.All']];
@@ -64,7 +74,9 @@ function edmType(kind: Kind): string {
 function toPatch(body: unknown): Partial<SimUser> {
   if (body === undefined) return {};
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw badRequest('Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+    throw badRequest(
+      'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+    );
   }
   const patch: Record<string, unknown> = {};
   for (const key of bodyKeys(body)) {
@@ -76,18 +88,28 @@ function toPatch(body: unknown): Partial<SimUser> {
           `The property '${key}' does not exist on type 'microsoft.graph.user'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
         );
       }
-      if (READ_ONLY.has(key)) throw badRequest(`Property '${key}' is read-only and cannot be set.`, 'Request_BadRequest');
-      throw badRequest(`The simulator does not model changes to '${key}'; only ${Object.keys(WRITABLE).join(', ')} can be written.`);
+      if (READ_ONLY.has(key))
+        throw badRequest(`Property '${key}' is read-only and cannot be set.`, 'Request_BadRequest');
+      throw badRequest(
+        `The simulator does not model changes to '${key}'; only ${Object.keys(WRITABLE).join(', ')} can be written.`,
+      );
     }
     const ok =
       kind === 'boolean'
         ? typeof value === 'boolean'
         : typeof value === 'string' || (kind === 'nullableString' && value === null);
-    if (!ok) throw badRequest(`Cannot convert the literal '${JSON.stringify(value)}' to the expected type '${edmType(kind)}'.`);
-    if (kind === 'string' && value === '') throw badRequest(`Invalid value specified for property '${key}' of resource 'User'.`, 'Request_BadRequest');
+    if (!ok)
+      throw badRequest(
+        `Cannot convert the literal '${JSON.stringify(value)}' to the expected type '${edmType(kind)}'.`,
+      );
+    if (kind === 'string' && value === '')
+      throw badRequest(
+        `Invalid value specified for property '${key}' of resource 'User'.`,
+        'Request_BadRequest',
+      );
     patch[key] = value;
   }
-  return patch as Partial<SimUser>;
+  return patch;
 }
 
 function holdsAdminRole(ctx: SimContext, user: SimUser): boolean {
@@ -98,15 +120,30 @@ function patchUser(req: SimRequest, ctx: SimContext): SimResponse {
   const user = requireUser(ctx.tenant, req.params['id']);
   const patch = toPatch(req.body);
   const keys = Object.keys(patch);
-  if (keys.some((key) => SENSITIVE.has(key)) && holdsAdminRole(ctx, user) && !(req.auth?.roles ?? []).includes(PRIVILEGED_ROLE)) {
-    throw new SimHttpError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+  if (
+    keys.some((key) => SENSITIVE.has(key)) &&
+    holdsAdminRole(ctx, user) &&
+    !(req.auth?.roles ?? []).includes(PRIVILEGED_ROLE)
+  ) {
+    throw new SimHttpError(
+      403,
+      'Authorization_RequestDenied',
+      'Insufficient privileges to complete the operation.',
+    );
   }
   const upn = patch.userPrincipalName;
   if (upn !== undefined) {
-    if (!upn.includes('@')) throw badRequest("Invalid value specified for property 'userPrincipalName' of resource 'User'.", 'Request_BadRequest');
+    if (!upn.includes('@'))
+      throw badRequest(
+        "Invalid value specified for property 'userPrincipalName' of resource 'User'.",
+        'Request_BadRequest',
+      );
     const other = ctx.tenant.usersByUpn.get(upn.toLowerCase());
     if (other && other.id !== user.id) {
-      throw badRequest('Another object with the same value for property userPrincipalName already exists.', 'Request_BadRequest');
+      throw badRequest(
+        'Another object with the same value for property userPrincipalName already exists.',
+        'Request_BadRequest',
+      );
     }
   }
   if (keys.length > 0) ctx.tenant.touchUser(user, patch);
@@ -116,13 +153,23 @@ function patchUser(req: SimRequest, ctx: SimContext): SimResponse {
 function revokeSignInSessions(req: SimRequest, ctx: SimContext): SimResponse {
   const user = requireUser(ctx.tenant, req.params['id']);
   ctx.tenant.touchUser(user, { signInSessionsValidFromDateTime: ctx.tenant.clock.iso() });
-  return { status: 200, body: { '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#Edm.Boolean`, value: true } };
+  return {
+    status: 200,
+    body: { '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#Edm.Boolean`, value: true },
+  };
 }
 
 const writeCost = () => ({ service: 'identity' as const, ru: 1, write: true });
 
 export const graphUserWriteRoutes: RouteDef[] = [
-  { method: 'PATCH', path: '/v1.0/users/:id', family: 'graph', roles: patchRoles, cost: writeCost, handler: patchUser },
+  {
+    method: 'PATCH',
+    path: '/v1.0/users/:id',
+    family: 'graph',
+    roles: patchRoles,
+    cost: writeCost,
+    handler: patchUser,
+  },
   {
     method: 'POST',
     path: '/v1.0/users/:id/revokeSignInSessions',

@@ -14,6 +14,7 @@ import {
   filterRecord,
   nextLinkWith,
   nonPremium,
+  pageOf,
   readCursor,
   readsSignInActivity,
   requireUser,
@@ -24,25 +25,41 @@ import {
   userSelect,
   usersContext,
 } from './graph-user-view.js';
-import { page, parseFilter, topOf } from './odata.js';
+import { parseFilter, topOf } from './odata.js';
 
 /** GET /v1.0/users and /v1.0/users/{id|upn}: $select, $filter, $top, $orderby, $count, $expand=manager, signInActivity. */
 
 /** signInActivity needs AuditLog.Read.All on top of a user read permission. */
 function readRoles(req: SimRequest): RoleRequirement {
-  return readsSignInActivity(req) ? USER_READ_ROLES.map((set) => [...set, 'AuditLog.Read.All']) : USER_READ_ROLES;
+  return readsSignInActivity(req)
+    ? USER_READ_ROLES.map((set) => [...set, 'AuditLog.Read.All'])
+    : USER_READ_ROLES;
 }
 
 const FILTERABLE = [
-  'id', 'accountEnabled', 'userType', 'userPrincipalName', 'displayName', 'mail', 'createdDateTime', 'givenName', 'surname',
-  'jobTitle', 'department', 'signInActivity/lastSignInDateTime', 'signInActivity/lastNonInteractiveSignInDateTime',
+  'id',
+  'accountEnabled',
+  'userType',
+  'userPrincipalName',
+  'displayName',
+  'mail',
+  'createdDateTime',
+  'givenName',
+  'surname',
+  'jobTitle',
+  'department',
+  'signInActivity/lastSignInDateTime',
+  'signInActivity/lastNonInteractiveSignInDateTime',
   'signInActivity/lastSuccessfulSignInDateTime',
 ];
 /** Sortable without advanced query parameters; other properties need ConsistencyLevel: eventual. */
 const BASIC_ORDERBY = ['displayName', 'userPrincipalName'];
 
 function isAdvanced(req: SimRequest): boolean {
-  return (req.headers['consistencylevel'] ?? '').toLowerCase() === 'eventual' && (req.query.get('$count') ?? '').toLowerCase() === 'true';
+  return (
+    (req.headers['consistencylevel'] ?? '').toLowerCase() === 'eventual' &&
+    (req.query.get('$count') ?? '').toLowerCase() === 'true'
+  );
 }
 
 /** ne, not and endsWith are "advanced queries": Graph refuses them without ConsistencyLevel: eventual and $count=true. */
@@ -62,7 +79,11 @@ function listQuery(req: SimRequest): ListQuery {
   }
   const filter = req.query.get('$filter');
   if (filter && needsAdvancedQuery(filter) && !isAdvanced(req)) {
-    throw new SimHttpError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for resource 'User': '${filter}' needs ConsistencyLevel: eventual and $count=true.`);
+    throw new SimHttpError(
+      400,
+      'Request_UnsupportedQuery',
+      `Unsupported or invalid query filter clause specified for resource 'User': '${filter}' needs ConsistencyLevel: eventual and $count=true.`,
+    );
   }
   const predicate = filter ? parseFilter(filter, FILTERABLE) : undefined;
   let orderBy: ListQuery['orderBy'];
@@ -70,11 +91,18 @@ function listQuery(req: SimRequest): ListQuery {
   if (orderText) {
     const [rawName = '', direction = 'asc', ...rest] = orderText.trim().split(/\s+/);
     const name = CANONICAL_USER_PROPERTY.get(rawName.toLowerCase());
-    if (!name || rest.length > 0 || !['asc', 'desc'].includes(direction.toLowerCase())) throw unknownProperty(rawName);
-    if ((!BASIC_ORDERBY.includes(name) || filter) && !isAdvanced(req)) throw new SimHttpError(400, 'Request_UnsupportedQuery', 'Sorting not supported for current query.');
+    if (!name || rest.length > 0 || !['asc', 'desc'].includes(direction.toLowerCase()))
+      throw unknownProperty(rawName);
+    if ((!BASIC_ORDERBY.includes(name) || filter) && !isAdvanced(req))
+      throw new SimHttpError(400, 'Request_UnsupportedQuery', 'Sorting not supported for current query.');
     orderBy = { name, desc: direction.toLowerCase() === 'desc' };
   }
-  return { keep: predicate ? (u) => predicate(filterRecord(u)) : undefined, orderBy };
+  // Only signInActivity paths need a flattened copy of the user; plain properties are read off the user itself.
+  const flatten = /signinactivity\//i.test(filter ?? '');
+  const keep = predicate
+    ? (u: SimUser) => predicate(flatten ? filterRecord(u) : (u as unknown as Record<string, unknown>))
+    : undefined;
+  return { keep, orderBy };
 }
 
 interface Expand {
@@ -96,7 +124,12 @@ function expandOf(req: SimRequest): Expand | undefined {
   return { select };
 }
 
-function render(ctx: SimContext, u: SimUser, select: string[] | undefined, expand: Expand | undefined): Record<string, unknown> {
+function render(
+  ctx: SimContext,
+  u: SimUser,
+  select: string[] | undefined,
+  expand: Expand | undefined,
+): Record<string, unknown> {
   const body = userJson(u, select);
   if (expand) {
     const manager = u.managerId ? ctx.tenant.users.get(u.managerId) : undefined;
@@ -116,16 +149,25 @@ function listUsers(req: SimRequest, ctx: SimContext): SimResponse {
   const { keep, orderBy } = listQuery(req);
   const body: Record<string, unknown> = { '@odata.context': usersContext(ctx.baseUrl, select) };
   if ((req.query.get('$count') ?? '').toLowerCase() === 'true') {
-    body['@odata.count'] = keep ? tenant.userOrder.reduce((n, id) => n + (keep(tenant.users.get(id) as SimUser) ? 1 : 0), 0) : tenant.users.size;
+    body['@odata.count'] = keep
+      ? tenant.userOrder.reduce((n, id) => n + (keep(tenant.users.get(id) as SimUser) ? 1 : 0), 0)
+      : tenant.users.size;
   }
   let users: SimUser[];
   let nextLink: string | undefined;
   if (orderBy) {
     // Sorting needs the whole (filtered) list; only requests that ask for an order pay for it.
     const all = tenant.userOrder.map((id) => tenant.users.get(id) as SimUser).filter((u) => !keep || keep(u));
-    const key = (u: SimUser): string => String(userJson(u, [orderBy.name])[orderBy.name] ?? '').toLowerCase();
+    const key = (u: SimUser): string => {
+      const v = userJson(u, [orderBy.name])[orderBy.name];
+      return typeof v === 'string'
+        ? v.toLowerCase()
+        : typeof v === 'boolean' || typeof v === 'number'
+          ? String(v)
+          : '';
+    };
     all.sort((a, b) => key(a).localeCompare(key(b)) * (orderBy.desc ? -1 : 1));
-    ({ value: users, nextLink } = page(all, req, ctx.baseUrl, size));
+    ({ value: users, nextLink } = pageOf(all, req, ctx.baseUrl, size));
   } else {
     const token = req.query.get('$skiptoken');
     const start = token ? resumeIndex(tenant.userOrder, readCursor(token)) : 0;
@@ -143,15 +185,34 @@ function getUser(req: SimRequest, ctx: SimContext): SimResponse {
   if (readsSignInActivity(req) && !ctx.tenant.premium) throw nonPremium();
   const expand = expandOf(req);
   const user = requireUser(ctx.tenant, req.params['id']);
-  return { status: 200, body: { '@odata.context': usersContext(ctx.baseUrl, select, true), ...render(ctx, user, select, expand) } };
+  return {
+    status: 200,
+    body: { '@odata.context': usersContext(ctx.baseUrl, select, true), ...render(ctx, user, select, expand) },
+  };
 }
 
 const readCost = (base: number) => (req: SimRequest) =>
-  readsSignInActivity(req) ? { service: 'signInActivity' as const } : { service: 'identity' as const, ru: base };
+  readsSignInActivity(req)
+    ? { service: 'signInActivity' as const }
+    : { service: 'identity' as const, ru: base };
 
 export const graphUserRoutes: RouteDef[] = [
-  { method: 'GET', path: '/v1.0/users', family: 'graph', roles: readRoles, cost: readCost(2), handler: listUsers },
-  { method: 'GET', path: '/v1.0/users/:id', family: 'graph', roles: readRoles, cost: readCost(1), handler: getUser },
+  {
+    method: 'GET',
+    path: '/v1.0/users',
+    family: 'graph',
+    roles: readRoles,
+    cost: readCost(2),
+    handler: listUsers,
+  },
+  {
+    method: 'GET',
+    path: '/v1.0/users/:id',
+    family: 'graph',
+    roles: readRoles,
+    cost: readCost(1),
+    handler: getUser,
+  },
   ...graphUserWriteRoutes,
   ...graphUserLinkRoutes,
   ...graphDeltaRoutes,
