@@ -22,13 +22,18 @@ const duration = (fallback: string) =>
     .transform((text, ctx) => {
       const ms = parseDuration(text);
       if (ms === undefined || ms <= 0) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${text}" is not a duration like 30s, 15m, 6h or 7d` });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `"${text}" is not a duration like 30s, 15m, 6h or 7d`,
+        });
         return z.NEVER;
       }
       return ms;
     });
 
-const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
+const guid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
 const optionalGuid = z.preprocess((v) => (v === '' ? undefined : v), guid.optional());
 const httpsUrl = z
   .string()
@@ -45,37 +50,36 @@ const list = z
       .filter((x) => x.length > 0),
   );
 
-const settings = z
-  .object({
-    TENANT_ID: guid,
-    BOT_ID: z.string().default(''),
-    BOT_TYPE: z.enum(['none', 'UserAssignedMsi', 'SingleTenant']).default('none'),
-    BOT_PASSWORD: z.string().optional(),
-    CREDENTIAL: z.enum(['managed-identity', 'client-certificate', 'client-secret']).default('managed-identity'),
-    AZURE_CLIENT_ID: optionalGuid,
-    AZURE_CLIENT_CERTIFICATE_PATH: z.string().optional(),
-    AZURE_CLIENT_SECRET: z.string().optional(),
-    AUTHORITY_HOST: httpsUrl.default('https://login.microsoftonline.com'),
-    GRAPH_BASE_URL: httpsUrl.default('https://graph.microsoft.com/v1.0'),
-    GRAPH_SCOPE: z.string().default('https://graph.microsoft.com/.default'),
-    BAP_BASE_URL: httpsUrl.default('https://api.bap.microsoft.com'),
-    BAP_SCOPE: z.string().default('https://service.powerapps.com/.default'),
-    APPROVERS_GROUP_ID: guid,
-    EXCEPTION_GROUP_ID: guid,
-    FLOW_APP_ID: optionalGuid,
-    MODE: z.enum(['report-only', 'enforce']).default('report-only'),
-    STORE: z.enum(['sqlite']).default('sqlite'),
-    SQLITE_PATH: z.string().default('.data/warden.db'),
-    SCAN_INTERVAL: duration('15m'),
-    FLOW_SCAN_INTERVAL: duration('6h'),
-    DIGEST_CRON: z.string().default('0 9 * * 1'),
-    DIGEST_TZ: z.string().default('UTC'),
-    EXCEPTION_MAX_DAYS: z.coerce.number().int().min(1).max(365).default(90),
-    PROTECTED_ACCOUNTS: list,
-    PORT: z.coerce.number().int().min(0).max(65535).default(3978),
-    PUBLIC_URL: z.preprocess((v) => (v === '' ? undefined : v), httpsUrl.optional()),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  });
+const settings = z.object({
+  TENANT_ID: guid,
+  BOT_ID: z.string().default(''),
+  BOT_TYPE: z.enum(['none', 'UserAssignedMsi', 'SingleTenant']).default('none'),
+  BOT_PASSWORD: z.string().optional(),
+  CREDENTIAL: z.enum(['managed-identity', 'client-certificate', 'client-secret']).default('managed-identity'),
+  AZURE_CLIENT_ID: optionalGuid,
+  AZURE_CLIENT_CERTIFICATE_PATH: z.string().optional(),
+  AZURE_CLIENT_SECRET: z.string().optional(),
+  AUTHORITY_HOST: httpsUrl.default('https://login.microsoftonline.com'),
+  GRAPH_BASE_URL: httpsUrl.default('https://graph.microsoft.com/v1.0'),
+  GRAPH_SCOPE: z.string().default('https://graph.microsoft.com/.default'),
+  BAP_BASE_URL: httpsUrl.default('https://api.bap.microsoft.com'),
+  BAP_SCOPE: z.string().default('https://service.powerapps.com/.default'),
+  APPROVERS_GROUP_ID: guid,
+  EXCEPTION_GROUP_ID: guid,
+  FLOW_APP_ID: optionalGuid,
+  MODE: z.enum(['report-only', 'enforce']).default('report-only'),
+  STORE: z.enum(['sqlite']).default('sqlite'),
+  SQLITE_PATH: z.string().default('.data/warden.db'),
+  SCAN_INTERVAL: duration('15m'),
+  FLOW_SCAN_INTERVAL: duration('6h'),
+  DIGEST_CRON: z.string().default('0 9 * * 1'),
+  DIGEST_TZ: z.string().default('UTC'),
+  EXCEPTION_MAX_DAYS: z.coerce.number().int().min(1).max(365).default(90),
+  PROTECTED_ACCOUNTS: list,
+  PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  PUBLIC_URL: z.preprocess((v) => (v === '' ? undefined : v), httpsUrl.optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
 
 const CROSS_CHECKED = {
   BOT_ID: true,
@@ -87,29 +91,56 @@ const CROSS_CHECKED = {
   AZURE_CLIENT_SECRET: true,
 } as const;
 
-const crossChecks = (c: Pick<z.infer<typeof settings>, keyof typeof CROSS_CHECKED>, ctx: z.RefinementCtx): void => {
-    if (c.BOT_TYPE !== 'none' && c.BOT_ID === '') {
-      ctx.addIssue({ code: 'custom', path: ['BOT_ID'], message: `is required when BOT_TYPE is ${c.BOT_TYPE}` });
-    }
-    if (c.BOT_TYPE === 'none' && c.BOT_ID !== '') {
-      ctx.addIssue({ code: 'custom', path: ['BOT_TYPE'], message: 'must be UserAssignedMsi or SingleTenant when BOT_ID is set' });
-    }
-    if (c.BOT_TYPE === 'SingleTenant' && !c.BOT_PASSWORD) {
-      ctx.addIssue({ code: 'custom', path: ['BOT_PASSWORD'], message: 'is required when BOT_TYPE is SingleTenant' });
-    }
-    if (c.BOT_TYPE === 'UserAssignedMsi' && c.BOT_PASSWORD) {
-      ctx.addIssue({ code: 'custom', path: ['BOT_PASSWORD'], message: 'must not be set with a managed identity' });
-    }
-    if (c.CREDENTIAL !== 'managed-identity' && !c.AZURE_CLIENT_ID) {
-      ctx.addIssue({ code: 'custom', path: ['AZURE_CLIENT_ID'], message: `is required with CREDENTIAL=${c.CREDENTIAL}` });
-    }
-    if (c.CREDENTIAL === 'client-certificate' && !c.AZURE_CLIENT_CERTIFICATE_PATH) {
-      ctx.addIssue({ code: 'custom', path: ['AZURE_CLIENT_CERTIFICATE_PATH'], message: 'is required with CREDENTIAL=client-certificate' });
-    }
-    if (c.CREDENTIAL === 'client-secret' && !c.AZURE_CLIENT_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['AZURE_CLIENT_SECRET'], message: 'is required with CREDENTIAL=client-secret' });
-    }
-  };
+const crossChecks = (
+  c: Pick<z.infer<typeof settings>, keyof typeof CROSS_CHECKED>,
+  ctx: z.RefinementCtx,
+): void => {
+  if (c.BOT_TYPE !== 'none' && c.BOT_ID === '') {
+    ctx.addIssue({ code: 'custom', path: ['BOT_ID'], message: `is required when BOT_TYPE is ${c.BOT_TYPE}` });
+  }
+  if (c.BOT_TYPE === 'none' && c.BOT_ID !== '') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['BOT_TYPE'],
+      message: 'must be UserAssignedMsi or SingleTenant when BOT_ID is set',
+    });
+  }
+  if (c.BOT_TYPE === 'SingleTenant' && !c.BOT_PASSWORD) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['BOT_PASSWORD'],
+      message: 'is required when BOT_TYPE is SingleTenant',
+    });
+  }
+  if (c.BOT_TYPE === 'UserAssignedMsi' && c.BOT_PASSWORD) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['BOT_PASSWORD'],
+      message: 'must not be set with a managed identity',
+    });
+  }
+  if (c.CREDENTIAL !== 'managed-identity' && !c.AZURE_CLIENT_ID) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['AZURE_CLIENT_ID'],
+      message: `is required with CREDENTIAL=${c.CREDENTIAL}`,
+    });
+  }
+  if (c.CREDENTIAL === 'client-certificate' && !c.AZURE_CLIENT_CERTIFICATE_PATH) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['AZURE_CLIENT_CERTIFICATE_PATH'],
+      message: 'is required with CREDENTIAL=client-certificate',
+    });
+  }
+  if (c.CREDENTIAL === 'client-secret' && !c.AZURE_CLIENT_SECRET) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['AZURE_CLIENT_SECRET'],
+      message: 'is required with CREDENTIAL=client-secret',
+    });
+  }
+};
 
 const schema = settings.superRefine(crossChecks);
 // Zod refines an object only when every field parsed; the cross-setting rules run on their own too, so that one

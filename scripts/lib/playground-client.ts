@@ -35,7 +35,9 @@ export class PlaygroundClient {
 
   /** Opens the stream; it replays the history, then streams new events. */
   async connect(): Promise<void> {
-    const socket = new WebSocket(`${this.url.replace(/^http/, 'ws')}/_ws_conversation/v1/conversations/stream`);
+    const socket = new WebSocket(
+      `${this.url.replace(/^http/, 'ws')}/_ws_conversation/v1/conversations/stream`,
+    );
     socket.on('message', (data: Buffer) => {
       this.events.push(JSON.parse(data.toString()) as StreamEvent);
     });
@@ -61,12 +63,22 @@ export class PlaygroundClient {
 
   /** Installs the bot in a conversation (installationUpdate + conversationUpdate, as Teams sends). */
   async install(conversationId: string): Promise<void> {
-    const response = await this.post(`/_debug/conversation/${encodeURIComponent(conversationId)}/installation`);
-    if (!response.ok) throw new Error(`installation in ${conversationId} answered ${response.status}: ${await response.text()}`);
+    const response = await this.post(
+      `/_debug/conversation/${encodeURIComponent(conversationId)}/installation`,
+    );
+    if (!response.ok)
+      throw new Error(
+        `installation in ${conversationId} answered ${response.status}: ${await response.text()}`,
+      );
   }
 
   /** Sends a message as the signed-in user; in a channel, `mention` adds the @Warden mention Teams requires. */
-  async send(conversationId: string, fromId: string, text: string, options: { mention?: boolean } = {}): Promise<{ messageId: string; postConversationId?: string }> {
+  async send(
+    conversationId: string,
+    fromId: string,
+    text: string,
+    options: { mention?: boolean } = {},
+  ): Promise<{ messageId: string; postConversationId?: string }> {
     const body = options.mention
       ? {
           from: { id: fromId },
@@ -75,13 +87,23 @@ export class PlaygroundClient {
           mentions: [{ mentioned: { id: this.botId, name: 'Warden' }, text: '<at>Warden</at>' }],
         }
       : { from: { id: fromId }, text, textFormat: 'plain' };
-    const response = await this.post(`/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`, body);
-    if (!response.ok) throw new Error(`message to ${conversationId} answered ${response.status}: ${await response.text()}`);
+    const response = await this.post(
+      `/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`,
+      body,
+    );
+    if (!response.ok)
+      throw new Error(`message to ${conversationId} answered ${response.status}: ${await response.text()}`);
     return (await response.json()) as { messageId: string; postConversationId?: string };
   }
 
   /** Clicks an Action.Execute button as any configured user. */
-  async invoke(conversationId: string, replyToId: string, fromId: string, verb: string, data: Record<string, unknown>): Promise<InvokeResult> {
+  async invoke(
+    conversationId: string,
+    replyToId: string,
+    fromId: string,
+    verb: string,
+    data: Record<string, unknown>,
+  ): Promise<InvokeResult> {
     const response = await this.post('/_conversation/v1/invoke', {
       name: 'adaptiveCard/action',
       value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
@@ -94,14 +116,24 @@ export class PlaygroundClient {
   }
 
   /** Waits for a bot message in the conversation (or a thread of it) that matches, created after `since`. */
-  async waitForBotMessage(conversationId: string, match: (event: StreamEvent) => boolean, since = 0, timeoutMs = 15_000): Promise<StreamEvent> {
+  async waitForBotMessage(
+    conversationId: string,
+    match: (event: StreamEvent) => boolean,
+    since = 0,
+    timeoutMs = 15_000,
+  ): Promise<StreamEvent> {
     return waitUntil(
       `a bot message in ${conversationId}`,
       () =>
         Promise.resolve(
           this.events
             .slice(since)
-            .find((e) => e.message.from?.id === this.botId && e.actionConversationId.startsWith(conversationId) && match(e)),
+            .find(
+              (e) =>
+                e.message.from?.id === this.botId &&
+                e.actionConversationId.startsWith(conversationId) &&
+                match(e),
+            ),
         ),
       timeoutMs,
     );
@@ -110,7 +142,9 @@ export class PlaygroundClient {
 
 /** The Adaptive Card in a bot message, if it has one. */
 export function cardOf(event: StreamEvent): { body?: unknown[]; actions?: unknown[] } | undefined {
-  const attachment = event.message.attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive');
+  const attachment = event.message.attachments?.find(
+    (a) => a.contentType === 'application/vnd.microsoft.card.adaptive',
+  );
   return attachment?.content as { body?: unknown[]; actions?: unknown[] } | undefined;
 }
 
@@ -121,7 +155,8 @@ export function cardText(card: unknown): string {
     if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') {
       for (const [key, value] of Object.entries(node)) {
-        if ((key === 'text' || key === 'title' || key === 'value') && typeof value === 'string') texts.push(value);
+        if ((key === 'text' || key === 'title' || key === 'value') && typeof value === 'string')
+          texts.push(value);
         else walk(value);
       }
     }

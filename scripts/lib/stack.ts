@@ -122,7 +122,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await sim.stop();
   };
   try {
-    await waitUntil('the Playground to answer', async () => ((await fetch(`${playgroundUrl}/_debug/ping`)).ok ? true : undefined), 60_000, 200);
+    await waitUntil(
+      'the Playground to answer',
+      async () => ((await fetch(`${playgroundUrl}/_debug/ping`)).ok ? true : undefined),
+      60_000,
+      200,
+    );
   } catch (error) {
     await stopAll();
     throw new Error(`${String(error)}\n--- Playground output ---\n${playground.output()}`);

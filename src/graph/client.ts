@@ -3,7 +3,12 @@ import { Client } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import type { Config } from '../config.js';
 
-const PUBLIC_GRAPH_HOSTS = new Set(['graph.microsoft.com', 'graph.microsoft.us', 'dod-graph.microsoft.us', 'microsoftgraph.chinacloudapi.cn']);
+const PUBLIC_GRAPH_HOSTS = new Set([
+  'graph.microsoft.com',
+  'graph.microsoft.us',
+  'dod-graph.microsoft.us',
+  'microsoftgraph.chinacloudapi.cn',
+]);
 
 /**
  * The one factory for Warden's Graph client. The base URL comes from configuration; a host that is not a
@@ -12,7 +17,9 @@ const PUBLIC_GRAPH_HOSTS = new Set(['graph.microsoft.com', 'graph.microsoft.us',
 export function createGraphClient(config: Readonly<Config>, credential: TokenCredential): Client {
   const url = new URL(config.graph.baseUrl);
   const version = url.pathname.replace(/^\/+|\/+$/g, '') || 'v1.0';
-  const authProvider = new TokenCredentialAuthenticationProvider(credential, { scopes: [config.graph.scope] });
+  const authProvider = new TokenCredentialAuthenticationProvider(credential, {
+    scopes: [config.graph.scope],
+  });
   return Client.initWithMiddleware({
     authProvider,
     baseUrl: `${url.origin}/`,

@@ -20,7 +20,12 @@ export function createCredential(config: Readonly<Config>): TokenCredential {
     case 'managed-identity':
       return clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();
     case 'client-certificate':
-      return new ClientCertificateCredential(config.tenantId, clientId ?? '', { certificatePath: certificatePath ?? '' }, options);
+      return new ClientCertificateCredential(
+        config.tenantId,
+        clientId ?? '',
+        { certificatePath: certificatePath ?? '' },
+        options,
+      );
     case 'client-secret':
       return new ClientSecretCredential(config.tenantId, clientId ?? '', secret ?? '', options);
   }

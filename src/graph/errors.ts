@@ -59,15 +59,28 @@ export function toGraphError(error: unknown): GraphError {
   if (error instanceof SdkGraphError) {
     const status = error.statusCode;
     const code = error.code ?? (status > 0 ? `HTTP${status}` : 'NetworkError');
-    return new GraphError(reasonFor(status, code), status, code, error.message, error.requestId ?? undefined, retryAfter(error.headers));
+    return new GraphError(
+      reasonFor(status, code),
+      status,
+      code,
+      error.message,
+      error.requestId ?? undefined,
+      retryAfter(error.headers),
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
   return new GraphError('network', 0, 'NetworkError', message, undefined, undefined);
 }
 
 /** Builds a GraphError from one $batch item's status, headers and body. */
-export function batchItemError(status: number, headers: Record<string, string> | undefined, body: unknown): GraphError {
-  const err = (body as { error?: { code?: string; message?: string; innerError?: Record<string, string> } } | undefined)?.error;
+export function batchItemError(
+  status: number,
+  headers: Record<string, string> | undefined,
+  body: unknown,
+): GraphError {
+  const err = (
+    body as { error?: { code?: string; message?: string; innerError?: Record<string, string> } } | undefined
+  )?.error;
   const code = err?.code ?? `HTTP${status}`;
   const lower = Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   const seconds = lower['retry-after'] !== undefined ? Number(lower['retry-after']) : undefined;

@@ -24,7 +24,8 @@ export async function ensureCertificate(dir = DEFAULT_CERT_DIR): Promise<SimCert
   if (existsSync(certPath) && existsSync(keyPath)) {
     const cert = readFileSync(certPath, 'utf8');
     const validTo = new Date(new X509Certificate(cert).validTo).getTime();
-    if (validTo - Date.now() > 24 * 3600_000) return { certPath, keyPath, cert, key: readFileSync(keyPath, 'utf8') };
+    if (validTo - Date.now() > 24 * 3600_000)
+      return { certPath, keyPath, cert, key: readFileSync(keyPath, 'utf8') };
   }
   const notAfterDate = new Date(Date.now() + 365 * 24 * 3600_000);
   const pems = await generate([{ name: 'commonName', value: 'Warden tenant simulator' }], {

@@ -65,7 +65,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     dispatch: (req) => pipeline.dispatch(req),
     reset: () => {
       const listeners = [...ctx.tenant.userListeners];
+      const generation = ctx.tenant.deltaGeneration;
       ctx.tenant = seedTenant(seedOptions, clock);
+      // Delta tokens issued before the reset describe another tenant: they must be refused, not replayed.
+      ctx.tenant.deltaGeneration = generation + 1;
       ctx.tenant.userListeners.push(...listeners);
       ctx.recorder.reset();
       ctx.limits.reset();

@@ -19,9 +19,14 @@ export function createAdapter(config: Readonly<Config>, logger: Logger): TeamsAd
         };
   const adapter = new TeamsAdapter(settings);
   adapter.onTurnError = async (context, error) => {
-    logger.error({ err: error, activityType: context.activity.type, conversationId: context.activity.conversation.id }, 'turn failed');
+    logger.error(
+      { err: error, activityType: context.activity.type, conversationId: context.activity.conversation.id },
+      'turn failed',
+    );
     if (context.activity.type === 'message') {
-      await context.sendActivity('Something went wrong on my side and nothing was changed. Try again; if it keeps failing, ask your Warden administrator to check the logs.');
+      await context.sendActivity(
+        'Something went wrong on my side and nothing was changed. Try again; if it keeps failing, ask your Warden administrator to check the logs.',
+      );
     }
   };
   return adapter;

@@ -43,7 +43,10 @@ export function createTeamsApp(deps: TeamsAppDeps): Application {
   const onInstalled = async (context: TurnContext, welcome: boolean): Promise<void> => {
     const conversation = conversationOf(context.activity);
     await registerConversation(deps, conversation, context.activity.from.aadObjectId ?? 'unknown');
-    logger.info({ conversationId: conversation.id, kind: conversation.kind, teamId: conversation.teamId }, 'installed');
+    logger.info(
+      { conversationId: conversation.id, kind: conversation.kind, teamId: conversation.teamId },
+      'installed',
+    );
     if (!welcome) return;
     const teamName = teamsChannelData(context.activity).team?.name;
     await context.sendActivity(
@@ -62,7 +65,8 @@ export function createTeamsApp(deps: TeamsAppDeps): Application {
     if (action === 'add' || action === 'add-upgrade') await onInstalled(context, true);
   });
   app.conversationUpdate('membersAdded', async (context) => {
-    const botAdded = context.activity.membersAdded?.some((m) => m.id === context.activity.recipient.id) ?? false;
+    const botAdded =
+      context.activity.membersAdded?.some((m) => m.id === context.activity.recipient.id) ?? false;
     if (botAdded) await onInstalled(context, false);
   });
 

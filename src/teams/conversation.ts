@@ -19,17 +19,21 @@ export function teamsChannelData(activity: Partial<Activity>): TeamsChannelData 
 export function conversationOf(activity: Activity): Omit<ConversationRecord, 'updatedAt'> {
   const data = teamsChannelData(activity);
   const type = activity.conversation.conversationType;
-  const kind: ConversationKind = type === 'channel' ? 'channel' : type === 'groupChat' ? 'groupChat' : 'personal';
+  const kind: ConversationKind =
+    type === 'channel' ? 'channel' : type === 'groupChat' ? 'groupChat' : 'personal';
   const reference = TurnContext.getConversationReference(activity);
   const id = activity.conversation.id.split(';messageid=')[0] ?? activity.conversation.id;
-  const channelId = data.channel?.id ?? data.settings?.selectedChannel?.id ?? (kind === 'channel' ? id : undefined);
+  const channelId =
+    data.channel?.id ?? data.settings?.selectedChannel?.id ?? (kind === 'channel' ? id : undefined);
   return {
     id,
     kind,
     tenantId: (activity.conversation.tenantId ?? data.tenant?.id ?? '').toLowerCase(),
     ...(data.team?.id ? { teamId: data.team.id } : {}),
     ...(channelId ? { channelId } : {}),
-    ...(kind === 'personal' && activity.from.aadObjectId ? { userAadObjectId: activity.from.aadObjectId } : {}),
+    ...(kind === 'personal' && activity.from.aadObjectId
+      ? { userAadObjectId: activity.from.aadObjectId }
+      : {}),
     reference: { ...reference, conversation: { ...reference.conversation, id } },
   };
 }

@@ -12,6 +12,8 @@ export function activityTenant(activity: Partial<Activity>): string | undefined 
 /** True only when the activity names the configured tenant, and names no other one anywhere. */
 export function isConfiguredTenant(activity: Partial<Activity>, tenantId: string): boolean {
   const channelData = activity.channelData as { tenant?: { id?: unknown } } | undefined;
-  const claimed = [activity.conversation?.tenantId, channelData?.tenant?.id].filter((t): t is string => typeof t === 'string');
+  const claimed = [activity.conversation?.tenantId, channelData?.tenant?.id].filter(
+    (t): t is string => typeof t === 'string',
+  );
   return claimed.length > 0 && claimed.every((t) => t.toLowerCase() === tenantId.toLowerCase());
 }

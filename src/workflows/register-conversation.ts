@@ -22,6 +22,11 @@ export async function registerConversation(
     at,
     actor,
     action: 'conversation.registered',
-    details: { conversationId: conversation.id, kind: conversation.kind, teamId: conversation.teamId, channelId: conversation.channelId },
+    details: {
+      conversationId: conversation.id,
+      kind: conversation.kind,
+      teamId: conversation.teamId,
+      channelId: conversation.channelId,
+    },
   });
 }

@@ -12,7 +12,12 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'warden-e2e-'));
-  stack = await startStack({ dataDir, wardenPort: await freePort(), playgroundPort: await freePort(), logLevel: 'warn' });
+  stack = await startStack({
+    dataDir,
+    wardenPort: await freePort(),
+    playgroundPort: await freePort(),
+    logLevel: 'warn',
+  });
 });
 
 afterAll(async () => {
@@ -25,14 +30,24 @@ describe('Warden in the Agents Playground, against the simulated tenant', () => 
     await stack.client.install(stack.ids.team);
     await stack.client.install(stack.ids.personalChat);
 
-    const inTeam = await stack.client.waitForBotMessage(stack.ids.team, (e) => cardText(cardOf(e)).includes("I'm Warden"), since);
-    const inChat = await stack.client.waitForBotMessage(stack.ids.personalChat, (e) => cardText(cardOf(e)).includes("I'm Warden"), since);
+    const inTeam = await stack.client.waitForBotMessage(
+      stack.ids.team,
+      (e) => cardText(cardOf(e)).includes("I'm Warden"),
+      since,
+    );
+    const inChat = await stack.client.waitForBotMessage(
+      stack.ids.personalChat,
+      (e) => cardText(cardOf(e)).includes("I'm Warden"),
+      since,
+    );
     expect(cardText(cardOf(inTeam))).toMatch(/report-only/i);
     expect(cardText(cardOf(inChat))).toMatch(/help/);
 
     const db = new Database(join(dataDir, 'warden.db'), { readonly: true });
     try {
-      const rows = db.prepare('SELECT id, kind, tenant_id AS tenantId, team_id AS teamId FROM conversations ORDER BY id').all() as {
+      const rows = db
+        .prepare('SELECT id, kind, tenant_id AS tenantId, team_id AS teamId FROM conversations ORDER BY id')
+        .all() as {
         id: string;
         kind: string;
         tenantId: string;
@@ -53,7 +68,11 @@ describe('Warden in the Agents Playground, against the simulated tenant', () => 
   it('when the signed-in user types help in the personal chat, then Warden answers with the command card', async () => {
     const since = stack.client.events.length;
     await stack.client.send(stack.ids.personalChat, stack.userId('approver'), 'help');
-    const reply = await stack.client.waitForBotMessage(stack.ids.personalChat, (e) => cardOf(e) !== undefined, since);
+    const reply = await stack.client.waitForBotMessage(
+      stack.ids.personalChat,
+      (e) => cardOf(e) !== undefined,
+      since,
+    );
     const text = cardText(cardOf(reply));
     expect(text).toMatch(/help/);
     expect(text).toMatch(/@mention|@Warden/i);
@@ -63,7 +82,11 @@ describe('Warden in the Agents Playground, against the simulated tenant', () => 
     const since = stack.client.events.length;
     const post = await stack.client.send(stack.ids.team, stack.userId('approver'), 'help', { mention: true });
     expect(post.postConversationId).toBeDefined();
-    const reply = await stack.client.waitForBotMessage(post.postConversationId ?? '', (e) => cardOf(e) !== undefined, since);
+    const reply = await stack.client.waitForBotMessage(
+      post.postConversationId ?? '',
+      (e) => cardOf(e) !== undefined,
+      since,
+    );
     expect(reply.actionConversationId).toBe(post.postConversationId);
     expect(cardText(cardOf(reply))).toMatch(/help/);
   });
@@ -90,7 +113,11 @@ describe('Warden in the Agents Playground, against the simulated tenant', () => 
         serviceUrl: stack.client.url + '/_connector',
         from: { id: '29:intruder', aadObjectId: '00000000-0000-0000-0000-0000000000aa' },
         recipient: { id: stack.ids.botId },
-        conversation: { id: stack.ids.personalChat, conversationType: 'personal', tenantId: '11111111-2222-3333-4444-555555555555' },
+        conversation: {
+          id: stack.ids.personalChat,
+          conversationType: 'personal',
+          tenantId: '11111111-2222-3333-4444-555555555555',
+        },
         channelData: { tenant: { id: '11111111-2222-3333-4444-555555555555' } },
       }),
     });
@@ -98,7 +125,11 @@ describe('Warden in the Agents Playground, against the simulated tenant', () => 
     expect(await response.text()).toMatch(/another tenant/);
     // A bot answer would be on the stream by now if it had been sent; the help reply above took milliseconds.
     await stack.client.send(stack.ids.personalChat, stack.userId('approver'), 'helpdesk');
-    await stack.client.waitForBotMessage(stack.ids.personalChat, (e) => /helpdesk/.test(e.message.text ?? ''), since);
+    await stack.client.waitForBotMessage(
+      stack.ids.personalChat,
+      (e) => /helpdesk/.test(e.message.text ?? ''),
+      since,
+    );
     const answers = stack.client.events.slice(since).filter((e) => e.message.from?.id === stack.ids.botId);
     expect(answers).toHaveLength(1);
   });

@@ -7,14 +7,27 @@ import { freePort } from '../../scripts/lib/processes.js';
 import { startStack, type Stack } from '../../scripts/lib/stack.js';
 
 // Debian's Chromium, never a downloaded browser; the flags keep it off the (closed) network.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let stack: Stack;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  stack = await startStack({ dataDir: mkdtempSync(join(tmpdir(), 'warden-browser-')), wardenPort: await freePort(), playgroundPort: await freePort(), logLevel: 'warn' });
+  stack = await startStack({
+    dataDir: mkdtempSync(join(tmpdir(), 'warden-browser-')),
+    wardenPort: await freePort(),
+    playgroundPort: await freePort(),
+    logLevel: 'warn',
+  });
   await stack.client.install(stack.ids.personalChat);
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

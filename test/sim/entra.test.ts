@@ -13,7 +13,10 @@ afterAll(async () => {
 describe('simulator: Entra token endpoint and managed identity', () => {
   it('when a client secret is right, then @azure/identity gets a Graph token carrying the granted roles', async () => {
     const token = await h.credential.getToken('https://graph.microsoft.com/.default');
-    const claims = JSON.parse(Buffer.from(token!.token.split('.')[1] ?? '', 'base64url').toString()) as { roles: string[]; tid: string };
+    const claims = JSON.parse(Buffer.from(token!.token.split('.')[1] ?? '', 'base64url').toString()) as {
+      roles: string[];
+      tid: string;
+    };
     expect(claims.tid).toBe(h.tenantId);
     expect(claims.roles).toContain('User.Read.All');
   });
@@ -22,10 +25,19 @@ describe('simulator: Entra token endpoint and managed identity', () => {
     const response = await fetch(`${h.sim.url}/${h.tenantId}/oauth2/v2.0/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: h.clientId, client_secret: 'wrong', scope: 'https://graph.microsoft.com/.default' }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: h.clientId,
+        client_secret: 'wrong',
+        scope: 'https://graph.microsoft.com/.default',
+      }),
     });
     expect(response.status).toBe(401);
-    const body = (await response.json()) as { error: string; error_description: string; error_codes: number[] };
+    const body = (await response.json()) as {
+      error: string;
+      error_description: string;
+      error_codes: number[];
+    };
     expect(body.error).toBe('invalid_client');
     expect(body.error_description).toMatch(/^AADSTS7000215/);
     expect(body.error_codes).toEqual([7000215]);
@@ -35,7 +47,12 @@ describe('simulator: Entra token endpoint and managed identity', () => {
     const response = await fetch(`${h.sim.url}/${h.tenantId}/oauth2/v2.0/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: '00000000-0000-0000-0000-000000000001', client_secret: 'x', scope: 'https://graph.microsoft.com/.default' }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: '00000000-0000-0000-0000-000000000001',
+        client_secret: 'x',
+        scope: 'https://graph.microsoft.com/.default',
+      }),
     });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toBe('unauthorized_client');
@@ -45,14 +62,19 @@ describe('simulator: Entra token endpoint and managed identity', () => {
     const credential = managedIdentity(h.sim, h.clientId);
     expect(credential).toBeInstanceOf(ManagedIdentityCredential);
     const token = await credential.getToken('https://graph.microsoft.com/.default');
-    const claims = JSON.parse(Buffer.from(token!.token.split('.')[1] ?? '', 'base64url').toString()) as { appid: string };
+    const claims = JSON.parse(Buffer.from(token!.token.split('.')[1] ?? '', 'base64url').toString()) as {
+      appid: string;
+    };
     expect(claims.appid).toBe(h.clientId);
   });
 
   it('when the identity header is wrong, then the managed-identity endpoint refuses', async () => {
-    const response = await fetch(`${h.sim.identityEndpoint}?api-version=2019-08-01&resource=https://graph.microsoft.com`, {
-      headers: { 'X-IDENTITY-HEADER': 'wrong' },
-    });
+    const response = await fetch(
+      `${h.sim.identityEndpoint}?api-version=2019-08-01&resource=https://graph.microsoft.com`,
+      {
+        headers: { 'X-IDENTITY-HEADER': 'wrong' },
+      },
+    );
     expect(response.status).toBe(401);
   });
 });

@@ -22,7 +22,11 @@ export interface SimHarness {
   /** Calls the control API. */
   control: <T = unknown>(method: string, path: string, body?: unknown) => Promise<T>;
   /** A raw HTTPS request to the simulator with a Graph token (or the given one). */
-  raw: (method: string, path: string, init?: { body?: unknown; token?: string | null; headers?: Record<string, string> }) => Promise<Response>;
+  raw: (
+    method: string,
+    path: string,
+    init?: { body?: unknown; token?: string | null; headers?: Record<string, string> },
+  ) => Promise<Response>;
   token: (scope?: string) => Promise<string>;
 }
 
@@ -66,7 +70,9 @@ export async function startHarness(options: SimulatorOptions = {}): Promise<SimH
     return fetch(`${sim.url}${path}`, {
       method,
       headers,
-      ...(init.body !== undefined ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) } : {}),
+      ...(init.body !== undefined
+        ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }
+        : {}),
     });
   };
   const control: SimHarness['control'] = async <T>(method: string, path: string, body?: unknown) => {
@@ -75,7 +81,8 @@ export async function startHarness(options: SimulatorOptions = {}): Promise<SimH
       headers: { 'Content-Type': 'application/json' },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
-    if (!response.ok) throw new Error(`control ${method} ${path} answered ${response.status}: ${await response.text()}`);
+    if (!response.ok)
+      throw new Error(`control ${method} ${path} answered ${response.status}: ${await response.text()}`);
     return (response.status === 204 ? undefined : await response.json()) as T;
   };
   return { sim, tenantId: info.tenantId, clientId, clientSecret, credential, graph, control, raw, token };

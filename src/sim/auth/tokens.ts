@@ -36,7 +36,11 @@ export class TokenAuthority {
     return new TokenAuthority(privateKey, publicKey, { ...jwk, kid, use: 'sig', alg: 'RS256' }, kid);
   }
 
-  async sign(claims: Omit<TokenClaims, 'iat' | 'nbf' | 'exp'>, nowMs: number, lifetimeSeconds: number): Promise<string> {
+  async sign(
+    claims: Omit<TokenClaims, 'iat' | 'nbf' | 'exp'>,
+    nowMs: number,
+    lifetimeSeconds: number,
+  ): Promise<string> {
     const iat = Math.floor(nowMs / 1000);
     return new SignJWT({ ...claims })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.kid })
@@ -49,11 +53,15 @@ export class TokenAuthority {
   /** Verifies signature and lifetime against the simulator's clock; the audience is checked by the caller. */
   async verify(token: string, nowMs: number): Promise<VerifyResult> {
     try {
-      const { payload } = await jwtVerify(token, this.publicKey, { currentDate: new Date(nowMs), algorithms: ['RS256'] });
+      const { payload } = await jwtVerify(token, this.publicKey, {
+        currentDate: new Date(nowMs),
+        algorithms: ['RS256'],
+      });
       return { ok: true, claims: payload as unknown as TokenClaims };
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (code === 'ERR_JWT_EXPIRED') return { ok: false, message: 'Lifetime validation failed, the token is expired.' };
+      if (code === 'ERR_JWT_EXPIRED')
+        return { ok: false, message: 'Lifetime validation failed, the token is expired.' };
       return { ok: false, message: 'Access token validation failure. Invalid signature or malformed token.' };
     }
   }

@@ -60,7 +60,11 @@ const sim = await startSimulator({
     shared: count('shared', values.shared, DEMO_TENANT.shared),
     rooms: count('rooms', values.rooms, DEMO_TENANT.rooms),
     equipment: count('equipment', values.equipment, DEMO_TENANT.equipment),
-    servicePrincipals: count('service-principals', values['service-principals'], DEMO_TENANT.servicePrincipals),
+    servicePrincipals: count(
+      'service-principals',
+      values['service-principals'],
+      DEMO_TENANT.servicePrincipals,
+    ),
     environments: count('environments', values.environments, DEMO_TENANT.environments),
     flows: count('flows', values.flows, DEMO_TENANT.flows),
     premium: !values['no-premium'],
@@ -71,12 +75,18 @@ const sim = await startSimulator({
 const info = sim.info();
 console.log(`Tenant simulator listening on ${sim.url} (generated in ${Date.now() - started} ms)`);
 console.log(`  tenant        ${info.tenantId} (${info.domain}), Entra ID P1: ${info.premium ? 'yes' : 'no'}`);
-console.log(`  objects       ${info.counts.users} users, ${info.counts.environments} environments, ${info.counts.flows} flows`);
+console.log(
+  `  objects       ${info.counts.users} users, ${info.counts.environments} environments, ${info.counts.flows} flows`,
+);
 console.log(`  Graph         ${info.urls.graph}`);
 console.log(`  authority     ${info.urls.authorityHost}  (token: /${info.tenantId}/oauth2/v2.0/token)`);
-console.log(`  Warden app    client id ${info.warden?.clientId ?? '-'}  secret ${info.warden?.clientSecret ?? '-'}`);
+console.log(
+  `  Warden app    client id ${info.warden?.clientId ?? '-'}  secret ${info.warden?.clientSecret ?? '-'}`,
+);
 console.log(`  roles         ${info.warden?.roles.join(', ') ?? '-'}`);
-console.log(`  managed id    IDENTITY_ENDPOINT=${sim.identityEndpoint} IDENTITY_HEADER=${sim.identityHeader}`);
+console.log(
+  `  managed id    IDENTITY_ENDPOINT=${sim.identityEndpoint} IDENTITY_HEADER=${sim.identityHeader}`,
+);
 console.log(`  trust it      NODE_EXTRA_CA_CERTS=${sim.certPath}`);
 console.log(`  control API   ${sim.url}/_sim/ (loopback only)`);
 const stop = (): void => {

@@ -12,12 +12,17 @@ export class SimHttpError extends Error {
   }
 }
 
-export const badRequest = (message: string, code = 'BadRequest'): SimHttpError => new SimHttpError(400, code, message);
+export const badRequest = (message: string, code = 'BadRequest'): SimHttpError =>
+  new SimHttpError(400, code, message);
 export const notFound = (message: string, code = 'Request_ResourceNotFound'): SimHttpError =>
   new SimHttpError(404, code, message);
 
 /** Graph's error body: {error:{code,message,innerError:{date,request-id,client-request-id}}}. */
-export function graphErrorBody(code: string, message: string, req: Pick<SimRequest, 'requestId' | 'clientRequestId'>) {
+export function graphErrorBody(
+  code: string,
+  message: string,
+  req: Pick<SimRequest, 'requestId' | 'clientRequestId'>,
+) {
   return {
     error: {
       code,

@@ -8,7 +8,11 @@ import { SimHttpError, errorResponse } from './errors.js';
 import type { Cost, Family, RouteDef, SimContext, SimRequest, SimResponse } from './types.js';
 
 const MAX_BODY = 4 * 1024 * 1024;
-const GRAPH_AUDIENCES = new Set([GRAPH_RESOURCE, `${GRAPH_RESOURCE}/`, '00000003-0000-0000-c000-000000000000']);
+const GRAPH_AUDIENCES = new Set([
+  GRAPH_RESOURCE,
+  `${GRAPH_RESOURCE}/`,
+  '00000003-0000-0000-c000-000000000000',
+]);
 
 interface Matched {
   route: RouteDef;
@@ -46,7 +50,11 @@ function latencyClass(cost: Cost): LatencyClass | undefined {
 
 /** Turns HTTP requests (and $batch items) into handler calls, with tokens, roles, limits, faults and bookkeeping. */
 export class Pipeline {
-  private readonly router = FindMyWay({ ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 2000 });
+  private readonly router = FindMyWay({
+    ignoreTrailingSlash: true,
+    caseSensitive: false,
+    maxParamLength: 2000,
+  });
 
   constructor(
     private readonly ctx: SimContext,
@@ -87,7 +95,13 @@ export class Pipeline {
     try {
       simReq.body = await readBody(req, headers['content-type'] ?? '');
       if (family === 'control' && !isLoopback(req.socket.remoteAddress)) {
-        response = errorResponse('control', 403, 'Forbidden', 'The control API answers only on loopback.', simReq);
+        response = errorResponse(
+          'control',
+          403,
+          'Forbidden',
+          'The control API answers only on loopback.',
+          simReq,
+        );
       } else {
         const fault = family === 'control' ? undefined : this.ctx.faults.decide(simReq.method, path, true);
         if (fault && fault.latencyMs > 0) await sleep(fault.latencyMs);
@@ -106,12 +120,25 @@ export class Pipeline {
     this.send(res, family, simReq, response);
   }
 
-  private faultResponse(family: Family, status: number, retryAfter: number | undefined, req: SimRequest): SimResponse {
-    const code = status === 429 ? 'TooManyRequests' : status === 500 ? 'InternalServerError' : status === 503 ? 'ServiceNotAvailable' : 'GatewayTimeout';
+  private faultResponse(
+    family: Family,
+    status: number,
+    retryAfter: number | undefined,
+    req: SimRequest,
+  ): SimResponse {
+    const code =
+      status === 429
+        ? 'TooManyRequests'
+        : status === 500
+          ? 'InternalServerError'
+          : status === 503
+            ? 'ServiceNotAvailable'
+            : 'GatewayTimeout';
     const headers: Record<string, string> = {};
     if (status === 429 || status === 503) headers['Retry-After'] = String(retryAfter ?? 1);
     this.ctx.recorder.request(`FAULT ${req.method} ${req.path}`, status);
-    if (status === 429) this.ctx.recorder.throttle('fault', retryAfter ?? 1, req.auth?.appid, this.ctx.tenant.clock.now());
+    if (status === 429)
+      this.ctx.recorder.throttle('fault', retryAfter ?? 1, req.auth?.appid, this.ctx.tenant.clock.now());
     return errorResponse(family, status, code, `Injected fault: ${code}.`, req, headers);
   }
 
@@ -129,8 +156,10 @@ export class Pipeline {
           : family === 'bap'
             ? BAP_RESOURCES.includes(aud)
             : aud.toLowerCase() === `${this.ctx.baseUrl}/orgs/${req.path.split('/')[2] ?? ''}`.toLowerCase();
-      if (!audienceOk) return this.unauthorized(family, 'Access token validation failure. Invalid audience.', req);
-      if (verified.claims.tid !== this.ctx.tenant.id) return this.unauthorized(family, 'The token was issued for another tenant.', req);
+      if (!audienceOk)
+        return this.unauthorized(family, 'Access token validation failure. Invalid audience.', req);
+      if (verified.claims.tid !== this.ctx.tenant.id)
+        return this.unauthorized(family, 'The token was issued for another tenant.', req);
       req.auth = verified.claims;
     }
     return this.dispatch(req);
@@ -139,7 +168,9 @@ export class Pipeline {
   private unauthorized(family: Family, message: string, req: SimRequest): SimResponse {
     this.ctx.recorder.request(`401 ${family}`, 401);
     const code = family === 'dataverse' ? '0x80072560' : 'InvalidAuthenticationToken';
-    return errorResponse(family, 401, code, message, req, { 'WWW-Authenticate': `Bearer realm="", error="invalid_token"` });
+    return errorResponse(family, 401, code, message, req, {
+      'WWW-Authenticate': `Bearer realm="", error="invalid_token"`,
+    });
   }
 
   /** Runs one request after authentication: route, roles, limits, latency, handler. Used for $batch items too. */
@@ -149,7 +180,13 @@ export class Pipeline {
     if (!matched) {
       this.ctx.recorder.request(`UNKNOWN ${req.method}`, 400);
       const message = `Resource not found for the segment '${req.path.split('/').pop() ?? ''}'.`;
-      return errorResponse(family, family === 'graph' ? 400 : 404, family === 'graph' ? 'BadRequest' : 'NotFound', message, req);
+      return errorResponse(
+        family,
+        family === 'graph' ? 400 : 404,
+        family === 'graph' ? 'BadRequest' : 'NotFound',
+        message,
+        req,
+      );
     }
     const { route, params } = matched;
     req.params = params;
@@ -174,13 +211,22 @@ export class Pipeline {
       if (req.inBatch) {
         const fault = this.ctx.faults.decide(req.method, req.path, false);
         if (fault.latencyMs > 0) await sleep(fault.latencyMs);
-        if (fault.kind === 'status') return finish(this.faultResponse(family, fault.status, fault.retryAfterSeconds, req));
+        if (fault.kind === 'status')
+          return finish(this.faultResponse(family, fault.status, fault.retryAfterSeconds, req));
       }
       const required = typeof route.roles === 'function' ? route.roles(req) : route.roles;
       if (required && required.length > 0) {
         const held = new Set(req.auth?.roles ?? []);
         if (!required.some((set) => set.every((role) => held.has(role)))) {
-          return finish(errorResponse(family, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.', req));
+          return finish(
+            errorResponse(
+              family,
+              403,
+              'Authorization_RequestDenied',
+              'Insufficient privileges to complete the operation.',
+              req,
+            ),
+          );
         }
       }
       const cost = route.cost?.(req) ?? { service: 'none' as const };
@@ -188,7 +234,12 @@ export class Pipeline {
       const clientId = req.auth?.appid ?? '';
       this.ctx.recorder.arrival(cost.service, clientId, now);
       const top = Number(req.query.get('$top') ?? '100');
-      const verdict = this.ctx.limits.check(cost, clientId, { select: req.query.has('$select'), expand: req.query.has('$expand'), smallTop: top < 20 }, now);
+      const verdict = this.ctx.limits.check(
+        cost,
+        clientId,
+        { select: req.query.has('$select'), expand: req.query.has('$expand'), smallTop: top < 20 },
+        now,
+      );
       if (!verdict.ok) {
         this.ctx.recorder.throttle(cost.service, verdict.retryAfterSeconds, clientId, now);
         return finish(errorResponse(family, 429, verdict.code, verdict.message, req, verdict.headers));
@@ -209,7 +260,8 @@ export class Pipeline {
   }
 
   private errorToResponse(family: Family, error: unknown, req: SimRequest): SimResponse {
-    if (error instanceof SimHttpError) return errorResponse(family, error.status, error.code, error.message, req, error.headers);
+    if (error instanceof SimHttpError)
+      return errorResponse(family, error.status, error.code, error.message, req, error.headers);
     const message = error instanceof Error ? error.message : String(error);
     return errorResponse(family, 500, 'InternalServerError', `Simulator error: ${message}`, req);
   }
@@ -218,7 +270,9 @@ export class Pipeline {
     const headers: Record<string, string> = {
       'request-id': req.requestId,
       'client-request-id': req.clientRequestId,
-      'x-ms-ags-diagnostic': JSON.stringify({ ServerInfo: { DataCenter: 'Simulator', Slice: 'E', Ring: '0' } }),
+      'x-ms-ags-diagnostic': JSON.stringify({
+        ServerInfo: { DataCenter: 'Simulator', Slice: 'E', Ring: '0' },
+      }),
       Date: new Date().toUTCString(),
       ...response.headers,
     };
@@ -228,7 +282,9 @@ export class Pipeline {
       payload = response.body;
     } else if (response.body !== undefined) {
       headers['Content-Type'] =
-        family === 'graph' ? 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8' : 'application/json; charset=utf-8';
+        family === 'graph'
+          ? 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8'
+          : 'application/json; charset=utf-8';
       if (family === 'dataverse') headers['OData-Version'] = '4.0';
       payload = JSON.stringify(response.body);
     }
@@ -238,7 +294,12 @@ export class Pipeline {
 }
 
 function isLoopback(address: string | undefined): boolean {
-  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1' || (address?.startsWith('127.') ?? false);
+  return (
+    address === '127.0.0.1' ||
+    address === '::1' ||
+    address === '::ffff:127.0.0.1' ||
+    (address?.startsWith('127.') ?? false)
+  );
 }
 
 async function readBody(req: IncomingMessage, contentType: string): Promise<unknown> {
@@ -247,17 +308,23 @@ async function readBody(req: IncomingMessage, contentType: string): Promise<unkn
   for await (const chunk of req) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > MAX_BODY) throw new SimHttpError(413, 'RequestEntityTooLarge', 'The request body is too large.');
+    if (size > MAX_BODY)
+      throw new SimHttpError(413, 'RequestEntityTooLarge', 'The request body is too large.');
     chunks.push(buffer);
   }
   if (size === 0) return undefined;
   const text = Buffer.concat(chunks).toString('utf8');
-  if (contentType.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
+  if (contentType.includes('application/x-www-form-urlencoded'))
+    return Object.fromEntries(new URLSearchParams(text));
   if (contentType.includes('json') || /^\s*[[{]/.test(text)) {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new SimHttpError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+      throw new SimHttpError(
+        400,
+        'BadRequest',
+        'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+      );
     }
   }
   return text;

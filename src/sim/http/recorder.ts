@@ -37,7 +37,12 @@ export class Recorder {
     this.writes.push(record);
   }
 
-  throttle(service: string, retryAfterSeconds: number | undefined, clientId: string | undefined, now: number): void {
+  throttle(
+    service: string,
+    retryAfterSeconds: number | undefined,
+    clientId: string | undefined,
+    now: number,
+  ): void {
     this.throttled++;
     this.throttledByService[service] = (this.throttledByService[service] ?? 0) + 1;
     if (retryAfterSeconds !== undefined) {

@@ -35,7 +35,15 @@ export interface SimResponse {
 /** What a route costs against Graph's throttling, decided per request. */
 export interface Cost {
   /** Which limiter applies. */
-  service: 'identity' | 'outlook' | 'reports' | 'signInActivity' | 'conditionalAccess' | 'dataverse' | 'bap' | 'none';
+  service:
+    | 'identity'
+    | 'outlook'
+    | 'reports'
+    | 'signInActivity'
+    | 'conditionalAccess'
+    | 'dataverse'
+    | 'bap'
+    | 'none';
   /** Resource units before the $select/$expand/$top modifiers. */
   ru?: number;
   write?: boolean;

@@ -63,7 +63,14 @@ class Bucket {
 
 export type LimitVerdict =
   | { ok: true; headers: Record<string, string>; ru: number; release: () => void }
-  | { ok: false; status: 429; headers: Record<string, string>; code: string; message: string; retryAfterSeconds?: number };
+  | {
+      ok: false;
+      status: 429;
+      headers: Record<string, string>;
+      code: string;
+      message: string;
+      retryAfterSeconds?: number;
+    };
 
 export interface CostQuery {
   select: boolean;
@@ -94,7 +101,11 @@ export class Limits {
   }
 
   update(settings: Partial<LimitSettings>): void {
-    this.settings = { ...this.settings, ...settings, latency: { ...this.settings.latency, ...settings.latency } };
+    this.settings = {
+      ...this.settings,
+      ...settings,
+      latency: { ...this.settings.latency, ...settings.latency },
+    };
     this.buckets.clear();
   }
 
@@ -116,7 +127,10 @@ export class Limits {
   private retryAfter(waitMs: number): { header: Record<string, string>; seconds?: number } {
     const style = this.settings.retryAfterStyle;
     if (style === 'none') return { header: {} };
-    const seconds = style === 'fractional' ? Math.max(0.1, Math.round(waitMs / 10) / 100) : Math.max(1, Math.ceil(waitMs / 1000));
+    const seconds =
+      style === 'fractional'
+        ? Math.max(0.1, Math.round(waitMs / 10) / 100)
+        : Math.max(1, Math.ceil(waitMs / 1000));
     return { header: { 'Retry-After': String(seconds) }, seconds };
   }
 
@@ -125,7 +139,10 @@ export class Limits {
     return {
       ok: false,
       status: 429,
-      code: information === 'WriteLimitExceeded' || information === 'ResourceUnitLimitExceeded' ? 'TooManyRequests' : 'ApplicationThrottled',
+      code:
+        information === 'WriteLimitExceeded' || information === 'ResourceUnitLimitExceeded'
+          ? 'TooManyRequests'
+          : 'ApplicationThrottled',
       message: 'Too many requests. Please wait and try again later.',
       headers: { ...ra.header, 'x-ms-throttle-scope': scope, 'x-ms-throttle-information': information },
       ...(ra.seconds !== undefined ? { retryAfterSeconds: ra.seconds } : {}),
@@ -156,15 +173,27 @@ export class Limits {
       }
       case 'reports':
       case 'signInActivity': {
-        const [limit, windowMs] = cost.service === 'reports' ? [s.reportsPer10s, 10_000] : [s.signInActivityPerMinute, 60_000];
+        const [limit, windowMs] =
+          cost.service === 'reports' ? [s.reportsPer10s, 10_000] : [s.signInActivityPerMinute, 60_000];
         const taken = this.bucket(`${cost.service}|${app}`, limit, windowMs, now).take(1, now);
-        if (!taken.ok) return this.throttled(`Tenant_Application/Read/${app}/${this.tenantId}`, 'ReportsLimitExceeded', taken.waitMs);
+        if (!taken.ok)
+          return this.throttled(
+            `Tenant_Application/Read/${app}/${this.tenantId}`,
+            'ReportsLimitExceeded',
+            taken.waitMs,
+          );
         return { ok: true, headers: { 'x-ms-resource-unit': '1' }, ru: 1, release: noop };
       }
       case 'conditionalAccess': {
         // Identity protection and Conditional Access: 1 request per second per tenant, and no Retry-After.
         const taken = this.bucket('ca', s.conditionalAccessPerSecond, 1_000, now).take(1, now);
-        if (!taken.ok) return this.throttled(`Tenant/Read/${app}/${this.tenantId}`, 'TenantLimitExceeded', taken.waitMs, false);
+        if (!taken.ok)
+          return this.throttled(
+            `Tenant/Read/${app}/${this.tenantId}`,
+            'TenantLimitExceeded',
+            taken.waitMs,
+            false,
+          );
         return { ok: true, headers: {}, ru: 1, release: noop };
       }
       case 'outlook': {
@@ -172,7 +201,8 @@ export class Limits {
         const key = `${app}|${mailbox}`;
         const active = this.concurrency.get(key) ?? 0;
         const scope = `Application_Mailbox/Read/${app}/${mailbox}`;
-        if (active >= Math.max(1, Math.round(s.mailboxConcurrency))) return this.throttled(scope, 'MailboxConcurrencyLimitExceeded', 1_000);
+        if (active >= Math.max(1, Math.round(s.mailboxConcurrency)))
+          return this.throttled(scope, 'MailboxConcurrencyLimitExceeded', 1_000);
         const taken = this.bucket(`outlook|${key}`, s.mailboxPer10Min, 600_000, now).take(1, now);
         if (!taken.ok) return this.throttled(scope, 'MailboxLimitExceeded', taken.waitMs);
         this.concurrency.set(key, active + 1);
@@ -187,9 +217,18 @@ export class Limits {
         return { ok: true, headers: {}, ru: 0, release };
       }
       case 'dataverse': {
-        const taken = this.bucket(`dataverse|${app}|${cost.environment ?? ''}`, s.dataversePer5Min, 300_000, now).take(1, now);
+        const taken = this.bucket(
+          `dataverse|${app}|${cost.environment ?? ''}`,
+          s.dataversePer5Min,
+          300_000,
+          now,
+        ).take(1, now);
         if (!taken.ok) {
-          const verdict = this.throttled(`Dataverse/${app}/${cost.environment ?? ''}`, 'NumberOfRequestsExceeded', taken.waitMs);
+          const verdict = this.throttled(
+            `Dataverse/${app}/${cost.environment ?? ''}`,
+            'NumberOfRequestsExceeded',
+            taken.waitMs,
+          );
           if (!verdict.ok) {
             verdict.code = '0x80072322';
             verdict.message = `Number of requests exceeded the limit of ${Math.max(1, Math.round(s.dataversePer5Min * s.scale))} over time window of 300 seconds.`;

@@ -12,7 +12,8 @@ import type { SimUser } from '../state/model.js';
 
 export function parse<T extends z.ZodTypeAny>(schema: T, body: unknown): z.infer<T> {
   const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return parsed.data as z.infer<T>;
 }
 
@@ -44,11 +45,17 @@ const userPatchSchema = z
     signInActivity: signInSchema.nullable(),
     managerId: z.string().nullable(),
     sponsorIds: z.array(z.string()),
-    assignedLicenses: z.array(z.object({ skuId: z.string(), disabledPlans: z.array(z.string()).default([]) })),
+    assignedLicenses: z.array(
+      z.object({ skuId: z.string(), disabledPlans: z.array(z.string()).default([]) }),
+    ),
     lastPasswordChangeDateTime: z.string(),
     jobTitle: z.string().nullable(),
     department: z.string().nullable(),
-    mfa: z.object({ isMfaRegistered: z.boolean(), isMfaCapable: z.boolean(), methodsRegistered: z.array(z.string()).default([]) }),
+    mfa: z.object({
+      isMfaRegistered: z.boolean(),
+      isMfaCapable: z.boolean(),
+      methodsRegistered: z.array(z.string()).default([]),
+    }),
   })
   .partial()
   .strict();
@@ -69,7 +76,11 @@ function toPatch(input: z.infer<typeof userPatchSchema>): Partial<SimUser> {
 function createUser(req: SimRequest, ctx: SimContext): SimResponse {
   const input = parse(userCreateSchema, req.body);
   if (ctx.tenant.usersByUpn.has(input.userPrincipalName.toLowerCase())) {
-    throw new SimHttpError(409, 'Conflict', `A user with userPrincipalName ${input.userPrincipalName} exists.`);
+    throw new SimHttpError(
+      409,
+      'Conflict',
+      `A user with userPrincipalName ${input.userPrincipalName} exists.`,
+    );
   }
   const now = ctx.tenant.clock.iso();
   const isPerson = input.kind === 'user';
@@ -111,7 +122,10 @@ const limitsSchema = z
     conditionalAccessPerSecond: z.number().positive(),
     dataversePer5Min: z.number().positive(),
     retryAfterStyle: z.enum(['integer', 'fractional', 'none']),
-    latency: z.record(z.enum(['identity', 'outlook', 'reports', 'dataverse', 'bap', 'token', 'write']), z.object({ medianMs: z.number().min(0), jitterMs: z.number().min(0) })),
+    latency: z.record(
+      z.enum(['identity', 'outlook', 'reports', 'dataverse', 'bap', 'token', 'write']),
+      z.object({ medianMs: z.number().min(0), jitterMs: z.number().min(0) }),
+    ),
   })
   .partial()
   .strict();
@@ -130,7 +144,9 @@ export function tenantInfo(ctx: SimContext) {
       bap: ctx.baseUrl,
       identityEndpoint: `${ctx.baseUrl}/msi/token`,
     },
-    warden: warden ? { clientId: warden.clientId, clientSecret: warden.clientSecret, roles: warden.roles } : null,
+    warden: warden
+      ? { clientId: warden.clientId, clientSecret: warden.clientSecret, roles: warden.roles }
+      : null,
     wellKnown: t.wellKnown,
     counts: {
       users: t.users.size,
@@ -155,7 +171,12 @@ export const controlRoutes: RouteDef[] = [
       return ok(tenantInfo(ctx));
     },
   },
-  { method: 'GET', path: '/_sim/apps', family: 'control', handler: (_r, ctx) => ok({ value: [...ctx.tenant.apps.values()] }) },
+  {
+    method: 'GET',
+    path: '/_sim/apps',
+    family: 'control',
+    handler: (_r, ctx) => ok({ value: [...ctx.tenant.apps.values()] }),
+  },
   {
     method: 'PATCH',
     path: '/_sim/apps/:clientId',
@@ -164,13 +185,25 @@ export const controlRoutes: RouteDef[] = [
     handler: (req, ctx) => {
       const app = ctx.tenant.findApp(req.params['clientId'] ?? '');
       if (!app) throw notFound(`No app ${req.params['clientId'] ?? ''}.`);
-      const input = parse(z.object({ roles: z.array(z.string()), powerPlatformManagementApp: z.boolean() }).partial().strict(), req.body);
+      const input = parse(
+        z
+          .object({ roles: z.array(z.string()), powerPlatformManagementApp: z.boolean() })
+          .partial()
+          .strict(),
+        req.body,
+      );
       if (input.roles) app.roles = input.roles;
-      if (input.powerPlatformManagementApp !== undefined) app.powerPlatformManagementApp = input.powerPlatformManagementApp;
+      if (input.powerPlatformManagementApp !== undefined)
+        app.powerPlatformManagementApp = input.powerPlatformManagementApp;
       return ok(app);
     },
   },
-  { method: 'GET', path: '/_sim/users/:id', family: 'control', handler: (req, ctx) => ok(controlUserView(user(ctx, req.params['id'] ?? ''))) },
+  {
+    method: 'GET',
+    path: '/_sim/users/:id',
+    family: 'control',
+    handler: (req, ctx) => ok(controlUserView(user(ctx, req.params['id'] ?? ''))),
+  },
   { method: 'POST', path: '/_sim/users', family: 'control', records: false, handler: createUser },
   {
     method: 'PATCH',
@@ -200,9 +233,19 @@ export const controlRoutes: RouteDef[] = [
     family: 'control',
     records: false,
     handler: (req, ctx) => {
-      const input = parse(z.object({ displayName: z.string().min(1), members: z.array(z.string()).default([]) }).strict(), req.body);
+      const input = parse(
+        z.object({ displayName: z.string().min(1), members: z.array(z.string()).default([]) }).strict(),
+        req.body,
+      );
       const id = ctx.tenant.random.uuid();
-      ctx.tenant.groups.set(id, { id, displayName: input.displayName, description: null, securityEnabled: true, mailEnabled: false, members: new Set(input.members) });
+      ctx.tenant.groups.set(id, {
+        id,
+        displayName: input.displayName,
+        description: null,
+        securityEnabled: true,
+        mailEnabled: false,
+        members: new Set(input.members),
+      });
       return ok({ id, displayName: input.displayName, members: input.members }, 201);
     },
   },
@@ -251,9 +294,17 @@ export const controlRoutes: RouteDef[] = [
     family: 'control',
     records: false,
     handler: (req, ctx) => {
-      const input = parse(z.object({ displayName: z.string().min(1), appId: z.string().optional() }).strict(), req.body);
+      const input = parse(
+        z.object({ displayName: z.string().min(1), appId: z.string().optional() }).strict(),
+        req.body,
+      );
       const id = ctx.tenant.random.uuid();
-      const sp = { id, appId: input.appId ?? ctx.tenant.random.uuid(), displayName: input.displayName, servicePrincipalType: 'Application' as const };
+      const sp = {
+        id,
+        appId: input.appId ?? ctx.tenant.random.uuid(),
+        displayName: input.displayName,
+        servicePrincipalType: 'Application' as const,
+      };
       ctx.tenant.servicePrincipals.set(id, sp);
       return ok(sp, 201);
     },
@@ -265,11 +316,18 @@ export const controlRoutes: RouteDef[] = [
     handler: (req, ctx) => {
       const path = req.query.get('path');
       const method = req.query.get('method');
-      const value = ctx.recorder.writes.filter((w) => (!path || w.path.includes(path)) && (!method || w.method === method.toUpperCase()));
+      const value = ctx.recorder.writes.filter(
+        (w) => (!path || w.path.includes(path)) && (!method || w.method === method.toUpperCase()),
+      );
       return ok({ value });
     },
   },
-  { method: 'GET', path: '/_sim/stats', family: 'control', handler: (_r, ctx) => ok({ ...ctx.recorder.snapshot(), faultsInjected: ctx.faults.injected }) },
+  {
+    method: 'GET',
+    path: '/_sim/stats',
+    family: 'control',
+    handler: (_r, ctx) => ok({ ...ctx.recorder.snapshot(), faultsInjected: ctx.faults.injected }),
+  },
   { method: 'GET', path: '/_sim/faults', family: 'control', handler: (_r, ctx) => ok(ctx.faults.plan()) },
   {
     method: 'POST',

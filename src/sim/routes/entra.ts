@@ -19,11 +19,19 @@ function tenantMatches(req: SimRequest, ctx: SimContext): boolean {
 
 /** Maps a requested scope or resource to the token audience: Graph, BAP, or a Dataverse environment URL. */
 export function audienceFor(scopeOrResource: string): string {
-  const resource = scopeOrResource.split(' ')[0]?.replace(/\/\.default$/, '').replace(/\/$/, '') ?? '';
+  const resource =
+    scopeOrResource
+      .split(' ')[0]
+      ?.replace(/\/\.default$/, '')
+      .replace(/\/$/, '') ?? '';
   return resource === '00000003-0000-0000-c000-000000000000' ? GRAPH_RESOURCE : resource;
 }
 
-async function issue(ctx: SimContext, app: SimApp, audience: string): Promise<{ token: string; expiresIn: number }> {
+async function issue(
+  ctx: SimContext,
+  app: SimApp,
+  audience: string,
+): Promise<{ token: string; expiresIn: number }> {
   const isGraph = audience === GRAPH_RESOURCE;
   const token = await ctx.tokens.sign(
     {
@@ -44,7 +52,8 @@ async function issue(ctx: SimContext, app: SimApp, audience: string): Promise<{ 
 }
 
 function openIdConfiguration(req: SimRequest, ctx: SimContext): SimResponse {
-  if (!tenantMatches(req, ctx)) throw entraError(400, 'invalid_tenant', `AADSTS90002: Tenant '${req.params['tenant'] ?? ''}' not found.`);
+  if (!tenantMatches(req, ctx))
+    throw entraError(400, 'invalid_tenant', `AADSTS90002: Tenant '${req.params['tenant'] ?? ''}' not found.`);
   const base = `${ctx.baseUrl}/${ctx.tenant.id}`;
   return {
     status: 200,
@@ -76,15 +85,24 @@ function openIdConfiguration(req: SimRequest, ctx: SimContext): SimResponse {
 }
 
 async function token(req: SimRequest, ctx: SimContext): Promise<SimResponse> {
-  if (!tenantMatches(req, ctx)) throw entraError(400, 'invalid_tenant', `AADSTS90002: Tenant '${req.params['tenant'] ?? ''}' not found.`);
+  if (!tenantMatches(req, ctx))
+    throw entraError(400, 'invalid_tenant', `AADSTS90002: Tenant '${req.params['tenant'] ?? ''}' not found.`);
   const form = (req.body ?? {}) as Record<string, string | undefined>;
   if (form['grant_type'] !== 'client_credentials') {
-    throw entraError(400, 'unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type. The simulator supports client_credentials only.');
+    throw entraError(
+      400,
+      'unsupported_grant_type',
+      'AADSTS70003: The app requested an unsupported grant type. The simulator supports client_credentials only.',
+    );
   }
   const clientId = form['client_id'] ?? '';
   const app = ctx.tenant.findApp(clientId);
   if (!app) {
-    throw entraError(400, 'unauthorized_client', `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${ctx.tenant.id}'.`);
+    throw entraError(
+      400,
+      'unauthorized_client',
+      `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${ctx.tenant.id}'.`,
+    );
   }
   if (form['client_assertion']) {
     // Certificate credentials: the simulator accepts any well-formed assertion for a known client.
@@ -92,14 +110,30 @@ async function token(req: SimRequest, ctx: SimContext): Promise<SimResponse> {
       throw entraError(400, 'invalid_request', 'AADSTS50027: Invalid client assertion type.');
     }
   } else if (form['client_secret'] !== app.clientSecret) {
-    throw entraError(401, 'invalid_client', `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`);
+    throw entraError(
+      401,
+      'invalid_client',
+      `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+    );
   }
   const scope = form['scope'] ?? '';
   if (!scope.endsWith('/.default')) {
-    throw entraError(400, 'invalid_scope', `AADSTS1002012: The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+    throw entraError(
+      400,
+      'invalid_scope',
+      `AADSTS1002012: The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+    );
   }
   const issued = await issue(ctx, app, audienceFor(scope));
-  return { status: 200, body: { token_type: 'Bearer', expires_in: issued.expiresIn, ext_expires_in: issued.expiresIn, access_token: issued.token } };
+  return {
+    status: 200,
+    body: {
+      token_type: 'Bearer',
+      expires_in: issued.expiresIn,
+      ext_expires_in: issued.expiresIn,
+      access_token: issued.token,
+    },
+  };
 }
 
 async function managedIdentity(req: SimRequest, ctx: SimContext): Promise<SimResponse> {
@@ -107,10 +141,18 @@ async function managedIdentity(req: SimRequest, ctx: SimContext): Promise<SimRes
     throw new SimHttpError(401, 'invalid_request', 'The X-IDENTITY-HEADER is missing or wrong.');
   }
   const resource = req.query.get('resource');
-  if (!resource) throw new SimHttpError(400, 'invalid_request', 'Required query parameter resource is missing.');
+  if (!resource)
+    throw new SimHttpError(400, 'invalid_request', 'Required query parameter resource is missing.');
   const clientId = req.query.get('client_id') ?? req.query.get('clientid');
-  const app = clientId ? ctx.tenant.findApp(clientId) : [...ctx.tenant.apps.values()].find((a) => a.displayName === 'Warden');
-  if (!app) throw new SimHttpError(400, 'invalid_request', `No managed identity with client id '${clientId ?? ''}' is assigned to this app.`);
+  const app = clientId
+    ? ctx.tenant.findApp(clientId)
+    : [...ctx.tenant.apps.values()].find((a) => a.displayName === 'Warden');
+  if (!app)
+    throw new SimHttpError(
+      400,
+      'invalid_request',
+      `No managed identity with client id '${clientId ?? ''}' is assigned to this app.`,
+    );
   const audience = audienceFor(resource);
   const issued = await issue(ctx, app, audience);
   return {
@@ -126,7 +168,12 @@ async function managedIdentity(req: SimRequest, ctx: SimContext): Promise<SimRes
 }
 
 export const entraRoutes: RouteDef[] = [
-  { method: 'GET', path: '/:tenant/v2.0/.well-known/openid-configuration', family: 'entra', handler: openIdConfiguration },
+  {
+    method: 'GET',
+    path: '/:tenant/v2.0/.well-known/openid-configuration',
+    family: 'entra',
+    handler: openIdConfiguration,
+  },
   { method: 'POST', path: '/:tenant/oauth2/v2.0/token', family: 'entra', records: false, handler: token },
   {
     method: 'GET',

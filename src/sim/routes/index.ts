@@ -11,4 +11,15 @@ import { graphSubscriptionRoutes } from './graph-subscriptions.js';
 import { graphUserRoutes } from './graph-users.js';
 
 /** Every route the simulator serves; a new service area is one module and one line here. */
-export const allRoutes: RouteDef[] = [...entraRoutes, ...controlRoutes, ...bapRoutes, ...dataverseRoutes, ...controlPowerPlatformRoutes, ...graphGroupRoutes, ...graphDirectoryRoutes, ...graphBatchRoutes, ...graphSubscriptionRoutes, ...graphUserRoutes];
+export const allRoutes: RouteDef[] = [
+  ...entraRoutes,
+  ...controlRoutes,
+  ...bapRoutes,
+  ...dataverseRoutes,
+  ...controlPowerPlatformRoutes,
+  ...graphGroupRoutes,
+  ...graphDirectoryRoutes,
+  ...graphBatchRoutes,
+  ...graphSubscriptionRoutes,
+  ...graphUserRoutes,
+];

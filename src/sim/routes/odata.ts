@@ -28,8 +28,13 @@ export function topOf(req: SimRequest, fallback: number, max: number): number {
   const text = req.query.get('$top');
   if (text === null) return fallback;
   const top = Number(text);
-  if (!Number.isInteger(top) || top < 1) throw badRequest(`Invalid value '${text}' for $top.`, 'Request_BadRequest');
-  if (top > max) throw badRequest(`Invalid page size specified: '${top}'. Must be between 1 and ${max} inclusive.`, 'Request_UnsupportedQuery');
+  if (!Number.isInteger(top) || top < 1)
+    throw badRequest(`Invalid value '${text}' for $top.`, 'Request_BadRequest');
+  if (top > max)
+    throw badRequest(
+      `Invalid page size specified: '${top}'. Must be between 1 and ${max} inclusive.`,
+      'Request_UnsupportedQuery',
+    );
   return top;
 }
 
@@ -54,14 +59,21 @@ export function decodeToken<T>(text: string): T {
  * One page of a list, with @odata.nextLink carrying every original query parameter plus a $skiptoken, the way
  * Graph builds its links (callers must follow the link as given, never rebuild it).
  */
-export function page<T>(items: readonly T[], req: SimRequest, baseUrl: string, size: number): { value: T[]; nextLink?: string } {
+export function page<T>(
+  items: readonly T[],
+  req: SimRequest,
+  baseUrl: string,
+  size: number,
+): { value: T[]; nextLink?: string } {
   const token = req.query.get('$skiptoken');
   const offset = token ? decodeToken<SkipToken>(token).offset : 0;
   const value = items.slice(offset, offset + size);
   if (offset + size >= items.length) return { value };
   const next = new URLSearchParams(req.query);
   next.set('$skiptoken', encodeToken({ offset: offset + size }));
-  return { value, nextLink: `${baseUrl}${req.path}?${next.toString()}` };
+  // Graph writes $ and , literally in its links; URLSearchParams would percent-encode them.
+  const query = next.toString().replace(/%24/g, '$').replace(/%2C/gi, ',');
+  return { value, nextLink: `${baseUrl}${req.path}?${query}` };
 }
 
 // ---- $filter -------------------------------------------------------------------------------------------------
@@ -73,7 +85,8 @@ export type Predicate = (item: Record<string, unknown>) => boolean;
 function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
   // An unquoted GUID (Dataverse writes Edm.Guid literals bare) may start with a digit, so it is matched as a word.
-  const re = /\s*(?:(')((?:[^']|'')*)'|(\()|(\))|(,)|(-?\d+(?:\.\d+)?(?![\w-]))|([A-Za-z_$][\w$/.-]*|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w-])))/iy;
+  const re =
+    /\s*(?:(')((?:[^']|'')*)'|(\()|(\))|(,)|(-?\d+(?:\.\d+)?(?![\w-]))|([A-Za-z_$][\w$/.-]*|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w-])))/iy;
   // Edm.DateTimeOffset literals are unquoted (createdDateTime ge 2024-01-01T00:00:00Z).
   const dateTime = /\s*(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))/iy;
   let pos = 0;
@@ -97,14 +110,23 @@ function tokenize(input: string): Token[] {
     else if (m[6]) tokens.push({ kind: 'number', text: m[6] });
     else if (m[7]) {
       const word = m[7];
-      tokens.push({ kind: ['eq', 'ne', 'and', 'or', 'not', 'in', 'ge', 'le', 'gt', 'lt'].includes(word.toLowerCase()) ? 'op' : 'ident', text: word });
+      tokens.push({
+        kind: ['eq', 'ne', 'and', 'or', 'not', 'in', 'ge', 'le', 'gt', 'lt'].includes(word.toLowerCase())
+          ? 'op'
+          : 'ident',
+        text: word,
+      });
     }
   }
   return tokens;
 }
 
 function unsupported(message: string): SimHttpError {
-  return new SimHttpError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified: ${message}`);
+  return new SimHttpError(
+    400,
+    'Request_UnsupportedQuery',
+    `Unsupported or invalid query filter clause specified: ${message}`,
+  );
 }
 
 /**
@@ -138,7 +160,8 @@ export function parseFilter(text: string, allowed: readonly string[]): Predicate
       if (Number.isNaN(ms)) throw unsupported(`'${t.text}' is not a valid DateTimeOffset.`);
       return new Date(ms).toISOString();
     }
-    if (t.kind === 'ident' && ['true', 'false', 'null'].includes(t.text)) return t.text === 'null' ? null : t.text === 'true';
+    if (t.kind === 'ident' && ['true', 'false', 'null'].includes(t.text))
+      return t.text === 'null' ? null : t.text === 'true';
     if (t.kind === 'ident' && /^[0-9a-f-]{36}$/i.test(t.text)) return t.text;
     throw unsupported(`'${t.text}' is not a literal.`);
   };

@@ -152,13 +152,15 @@ export interface SimSubscription {
 export const DEFAULT_SOLUTION_ID = 'fd140aae-4df4-11dd-bd17-0019b9312238';
 
 /** What each simulated Dataverse security role lets its holder do on the workflow and systemuser tables. */
-export const DATAVERSE_ROLES: Record<string, { readWorkflow: boolean; writeWorkflow: boolean; readSystemUser: boolean }> =
-  {
-    'System Administrator': { readWorkflow: true, writeWorkflow: true, readSystemUser: true },
-    'Warden Flow Reader': { readWorkflow: true, writeWorkflow: false, readSystemUser: true },
-    'Warden Flow Owner Manager': { readWorkflow: true, writeWorkflow: true, readSystemUser: true },
-    'Basic User': { readWorkflow: false, writeWorkflow: false, readSystemUser: true },
-  };
+export const DATAVERSE_ROLES: Record<
+  string,
+  { readWorkflow: boolean; writeWorkflow: boolean; readSystemUser: boolean }
+> = {
+  'System Administrator': { readWorkflow: true, writeWorkflow: true, readSystemUser: true },
+  'Warden Flow Reader': { readWorkflow: true, writeWorkflow: false, readSystemUser: true },
+  'Warden Flow Owner Manager': { readWorkflow: true, writeWorkflow: true, readSystemUser: true },
+  'Basic User': { readWorkflow: false, writeWorkflow: false, readSystemUser: true },
+};
 
 /** Microsoft's stable role template ids for the directory roles the simulator seeds. */
 export const ROLE_TEMPLATES = {

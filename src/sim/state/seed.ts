@@ -39,9 +39,17 @@ export const DEMO_TENANT: SeedOptions = {
 };
 
 /** Graph app roles the simulator grants Warden by default: the ones the README documents. */
-export const WARDEN_DEFAULT_ROLES = ['User.Read.All', 'MailboxSettings.Read', 'AuditLog.Read.All', 'GroupMember.Read.All'];
+export const WARDEN_DEFAULT_ROLES = [
+  'User.Read.All',
+  'MailboxSettings.Read',
+  'AuditLog.Read.All',
+  'GroupMember.Read.All',
+];
 
-const SKU = { e3: '05e9a617-0261-4cee-bb44-138d3ef5d965', exchangePlan1: '4b9405b0-7788-4568-add1-99614e613b69' };
+const SKU = {
+  e3: '05e9a617-0261-4cee-bb44-138d3ef5d965',
+  exchangePlan1: '4b9405b0-7788-4568-add1-99614e613b69',
+};
 const DAY = 24 * 3600_000;
 const PEOPLE: [key: string, name: string][] = [
   ['approver', 'Adele Vance'],
@@ -51,8 +59,34 @@ const PEOPLE: [key: string, name: string][] = [
   ['user', 'Alex Wilber'],
   ['breakGlass', 'Break Glass Admin'],
 ];
-const FIRST = ['Isaiah', 'Johanna', 'Lidia', 'Lynne', 'Miriam', 'Pradeep', 'Grady', 'Henrietta', 'Joni', 'Irvin', 'Diego', 'Patti'];
-const LAST = ['Langer', 'Lorenz', 'Holloway', 'Robbins', 'Graham', 'Gupta', 'Archie', 'Mueller', 'Sherman', 'Sayers', 'Siciliani', 'Fernandez'];
+const FIRST = [
+  'Isaiah',
+  'Johanna',
+  'Lidia',
+  'Lynne',
+  'Miriam',
+  'Pradeep',
+  'Grady',
+  'Henrietta',
+  'Joni',
+  'Irvin',
+  'Diego',
+  'Patti',
+];
+const LAST = [
+  'Langer',
+  'Lorenz',
+  'Holloway',
+  'Robbins',
+  'Graham',
+  'Gupta',
+  'Archie',
+  'Mueller',
+  'Sherman',
+  'Sayers',
+  'Siciliani',
+  'Fernandez',
+];
 const MAILBOX_NAMES: Record<Exclude<MailboxKind, 'user'>, string[]> = {
   shared: ['Finance', 'Helpdesk', 'Info', 'Payroll', 'Recruiting', 'Legal', 'Sales Desk', 'Press'],
   room: ['Conference Room Rainier', 'Conference Room Adams', 'Board Room', 'Huddle Room Baker'],
@@ -74,13 +108,18 @@ export function seedTenant(options: SeedOptions, clock = new SimClock()): Tenant
     people: {},
   });
 
-  const makeUser = (displayName: string, alias: string, mailbox: MailboxKind | null, extra: Partial<SimUser> = {}): SimUser => {
+  const makeUser = (
+    displayName: string,
+    alias: string,
+    mailbox: MailboxKind | null,
+    extra: Partial<SimUser> = {},
+  ): SimUser => {
     const upn = `${alias}@${domain}`;
     const user: SimUser = {
       id: rnd.uuid(),
       displayName,
       givenName: mailbox === 'user' ? (displayName.split(' ')[0] ?? null) : null,
-      surname: mailbox === 'user' ? (displayName.split(' ').slice(1).join(' ') || null) : null,
+      surname: mailbox === 'user' ? displayName.split(' ').slice(1).join(' ') || null : null,
       userPrincipalName: upn,
       mail: mailbox ? upn : null,
       jobTitle: null,
@@ -132,11 +171,19 @@ export function seedTenant(options: SeedOptions, clock = new SimClock()): Tenant
   // Technical accounts: user identities that own flows; one holds a directory role.
   const technical = [
     makeUser('Flow Service Account', 'svc-flows', 'user', {
-      signInActivity: { lastSignInDateTime: ago(120), lastNonInteractiveSignInDateTime: ago(0), lastSuccessfulSignInDateTime: ago(0) },
+      signInActivity: {
+        lastSignInDateTime: ago(120),
+        lastNonInteractiveSignInDateTime: ago(0),
+        lastSuccessfulSignInDateTime: ago(0),
+      },
       sponsorIds: [person('flowOwner').id],
     }),
     makeUser('Reporting Automation', 'svc-reports', 'user', {
-      signInActivity: { lastSignInDateTime: null, lastNonInteractiveSignInDateTime: ago(1), lastSuccessfulSignInDateTime: ago(1) },
+      signInActivity: {
+        lastSignInDateTime: null,
+        lastNonInteractiveSignInDateTime: ago(1),
+        lastSuccessfulSignInDateTime: ago(1),
+      },
       managerId: person('owner').id,
       assignedLicenses: [],
     }),
@@ -152,7 +199,11 @@ export function seedTenant(options: SeedOptions, clock = new SimClock()): Tenant
       makeUser(name, `${kind}-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`, kind, {
         accountEnabled: i % 3 !== 2,
         signInActivity: recentlyUsed
-          ? { lastSignInDateTime: ago(3 + rnd.int(20)), lastNonInteractiveSignInDateTime: ago(2), lastSuccessfulSignInDateTime: ago(3) }
+          ? {
+              lastSignInDateTime: ago(3 + rnd.int(20)),
+              lastNonInteractiveSignInDateTime: ago(2),
+              lastSuccessfulSignInDateTime: ago(3),
+            }
           : null,
         assignedLicenses: i % 5 === 4 ? [{ skuId: SKU.exchangePlan1, disabledPlans: [] }] : [],
         sponsorIds: i % 2 === 0 ? [person('owner').id] : [],
@@ -163,19 +214,41 @@ export function seedTenant(options: SeedOptions, clock = new SimClock()): Tenant
 
   // Groups, directory roles and Conditional Access.
   const addGroup = (id: string, displayName: string, members: string[]): void => {
-    tenant.groups.set(id, { id, displayName, description: null, securityEnabled: true, mailEnabled: false, members: new Set(members) });
+    tenant.groups.set(id, {
+      id,
+      displayName,
+      description: null,
+      securityEnabled: true,
+      mailEnabled: false,
+      members: new Set(members),
+    });
   };
-  addGroup(tenant.wellKnown.approversGroupId, 'Warden Approvers', [person('approver').id, person('approver2').id]);
+  addGroup(tenant.wellKnown.approversGroupId, 'Warden Approvers', [
+    person('approver').id,
+    person('approver2').id,
+  ]);
   addGroup(tenant.wellKnown.exceptionGroupId, 'MFA Exception - Service Accounts', []);
-  addGroup(rnd.uuid(), 'All Staff', people.map((p) => p.id));
+  addGroup(
+    rnd.uuid(),
+    'All Staff',
+    people.map((p) => p.id),
+  );
   const addRole = (templateId: string, displayName: string, members: string[]): void => {
     const id = rnd.uuid();
     tenant.roles.set(id, { id, roleTemplateId: templateId, displayName, members: new Set(members) });
   };
-  addRole(ROLE_TEMPLATES.globalAdministrator, 'Global Administrator', [person('breakGlass').id, person('approver').id]);
+  addRole(ROLE_TEMPLATES.globalAdministrator, 'Global Administrator', [
+    person('breakGlass').id,
+    person('approver').id,
+  ]);
   addRole(ROLE_TEMPLATES.exchangeAdministrator, 'Exchange Administrator', [person('approver2').id]);
-  addRole(ROLE_TEMPLATES.powerPlatformAdministrator, 'Power Platform Administrator', [technical[0]?.id ?? '']);
-  const emptyUsers: Record<'includeUsers' | 'excludeUsers' | 'includeGroups' | 'excludeGroups' | 'includeRoles' | 'excludeRoles', string[]> = {
+  addRole(ROLE_TEMPLATES.powerPlatformAdministrator, 'Power Platform Administrator', [
+    technical[0]?.id ?? '',
+  ]);
+  const emptyUsers: Record<
+    'includeUsers' | 'excludeUsers' | 'includeGroups' | 'excludeGroups' | 'includeRoles' | 'excludeRoles',
+    string[]
+  > = {
     includeUsers: [],
     excludeUsers: [],
     includeGroups: [],
@@ -183,23 +256,50 @@ export function seedTenant(options: SeedOptions, clock = new SimClock()): Tenant
     includeRoles: [],
     excludeRoles: [],
   };
-  const addPolicy = (displayName: string, state: 'enabled' | 'enabledForReportingButNotEnforced', users: Partial<typeof emptyUsers>, controls: string[]): void => {
+  const addPolicy = (
+    displayName: string,
+    state: 'enabled' | 'enabledForReportingButNotEnforced',
+    users: Partial<typeof emptyUsers>,
+    controls: string[],
+  ): void => {
     const id = rnd.uuid();
     tenant.caPolicies.set(id, {
       id,
       displayName,
       state,
       createdDateTime: ago(200),
-      conditions: { users: { ...emptyUsers, ...users }, applications: { includeApplications: ['All'], excludeApplications: [] } },
+      conditions: {
+        users: { ...emptyUsers, ...users },
+        applications: { includeApplications: ['All'], excludeApplications: [] },
+      },
       grantControls: { operator: 'OR', builtInControls: controls },
     });
   };
-  addPolicy('Require MFA for all users', 'enabled', { includeUsers: ['All'], excludeUsers: [person('breakGlass').id], excludeGroups: [tenant.wellKnown.exceptionGroupId] }, ['mfa']);
+  addPolicy(
+    'Require MFA for all users',
+    'enabled',
+    {
+      includeUsers: ['All'],
+      excludeUsers: [person('breakGlass').id],
+      excludeGroups: [tenant.wellKnown.exceptionGroupId],
+    },
+    ['mfa'],
+  );
   addPolicy('Block legacy authentication', 'enabled', { includeUsers: ['All'] }, ['block']);
-  addPolicy('Require MFA for administrators', 'enabledForReportingButNotEnforced', { includeRoles: [ROLE_TEMPLATES.globalAdministrator] }, ['mfa']);
+  addPolicy(
+    'Require MFA for administrators',
+    'enabledForReportingButNotEnforced',
+    { includeRoles: [ROLE_TEMPLATES.globalAdministrator] },
+    ['mfa'],
+  );
 
   // Apps and service principals: Warden itself, the flow application user's app, and some others.
-  const addApp = (displayName: string, roles: string[], managementApp: boolean, type: 'Application' | 'ManagedIdentity'): SimApp => {
+  const addApp = (
+    displayName: string,
+    roles: string[],
+    managementApp: boolean,
+    type: 'Application' | 'ManagedIdentity',
+  ): SimApp => {
     const app: SimApp = {
       displayName,
       clientId: rnd.uuid(),
@@ -209,16 +309,28 @@ export function seedTenant(options: SeedOptions, clock = new SimClock()): Tenant
       servicePrincipalId: rnd.uuid(),
     };
     tenant.apps.set(app.clientId, app);
-    tenant.servicePrincipals.set(app.servicePrincipalId, { id: app.servicePrincipalId, appId: app.clientId, displayName, servicePrincipalType: type });
+    tenant.servicePrincipals.set(app.servicePrincipalId, {
+      id: app.servicePrincipalId,
+      appId: app.clientId,
+      displayName,
+      servicePrincipalType: type,
+    });
     return app;
   };
   const warden = addApp('Warden', [...WARDEN_DEFAULT_ROLES], true, 'ManagedIdentity');
   const flowApp = addApp('Flow Automation (application user)', [], false, 'Application');
   tenant.wellKnown.flowAppId = flowApp.clientId;
   tenant.wellKnown.flowAppServicePrincipalId = flowApp.servicePrincipalId;
-  for (let i = 0; i < options.servicePrincipals; i++) addApp(`Contoso Integration ${i + 1}`, [], false, 'Application');
+  for (let i = 0; i < options.servicePrincipals; i++)
+    addApp(`Contoso Integration ${i + 1}`, [], false, 'Application');
 
-  seedEnvironments(tenant, options, rnd, { warden, flowApp, makers: people.slice(PEOPLE.length), technical, ago });
+  seedEnvironments(tenant, options, rnd, {
+    warden,
+    flowApp,
+    makers: people.slice(PEOPLE.length),
+    technical,
+    ago,
+  });
   return tenant;
 }
 
@@ -226,14 +338,22 @@ function seedEnvironments(
   tenant: Tenant,
   options: SeedOptions,
   rnd: Random,
-  ctx: { warden: SimApp; flowApp: SimApp; makers: SimUser[]; technical: SimUser[]; ago: (days: number) => string },
+  ctx: {
+    warden: SimApp;
+    flowApp: SimApp;
+    makers: SimUser[];
+    technical: SimUser[];
+    ago: (days: number) => string;
+  },
 ): void {
   const withDataverse: SimEnvironment[] = [];
   for (let i = 0; i < options.environments; i++) {
     const isDefault = i === 0;
     const env: SimEnvironment = {
       name: isDefault ? `Default-${tenant.id}` : rnd.uuid(),
-      displayName: isDefault ? `${tenant.displayName} (default)` : `Contoso ${i % 2 === 0 ? 'Sandbox' : 'Production'} ${i}`,
+      displayName: isDefault
+        ? `${tenant.displayName} (default)`
+        : `Contoso ${i % 2 === 0 ? 'Sandbox' : 'Production'} ${i}`,
       location: 'europe',
       environmentSku: isDefault ? 'Default' : i % 2 === 0 ? 'Sandbox' : 'Production',
       // Every third environment past the default has no Dataverse, so it cannot be inventoried.
@@ -251,12 +371,17 @@ function seedEnvironments(
   if (withDataverse.length === 0) return;
 
   // Flows: a third owned by technical accounts, a quarter by the flow application user, the rest by makers.
-  const makers = ctx.makers.length > 0 ? ctx.makers.slice(0, Math.max(1, Math.ceil(ctx.makers.length / 8))) : ctx.technical;
+  const makers =
+    ctx.makers.length > 0
+      ? ctx.makers.slice(0, Math.max(1, Math.ceil(ctx.makers.length / 8)))
+      : ctx.technical;
   for (let i = 0; i < options.flows; i++) {
     const env = withDataverse[i % withDataverse.length] as SimEnvironment;
     const slot = i % 12;
-    const owner: SimUser | SimApp = slot < 4 ? (ctx.technical[slot % 2] as SimUser) : slot < 7 ? ctx.flowApp : rnd.pick(makers);
-    const systemUser = 'clientId' in owner ? applicationUserOf(env, owner.clientId) : systemUserFor(env, rnd, owner);
+    const owner: SimUser | SimApp =
+      slot < 4 ? (ctx.technical[slot % 2] as SimUser) : slot < 7 ? ctx.flowApp : rnd.pick(makers);
+    const systemUser =
+      'clientId' in owner ? applicationUserOf(env, owner.clientId) : systemUserFor(env, rnd, owner);
     const id = rnd.uuid();
     env.flows.set(id, {
       workflowid: id,
