@@ -1,6 +1,7 @@
 import { ActivityTypes, CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import { helpCard } from '../cards/help-card.js';
+import { refusalCard } from '../cards/refusal-card.js';
 import { unknownCommandHint } from '../cards/hint.js';
 import { welcomeCard } from '../cards/welcome-card.js';
 import type { Config } from '../config.js';
@@ -84,6 +85,23 @@ export function createTeamsApp(deps: TeamsAppDeps): Application {
         await context.sendActivity(unknownCommandHint(parsed.name));
     }
   });
+
+  // Must stay the last Action.Execute route: a verb no handler claims (a card from an older release, or a crafted
+  // invoke) gets a refusal returned to the clicker alone, never an exception or an HTTP 501.
+  app.adaptiveCards.actionExecute(
+    () => Promise.resolve(true),
+    (context) => {
+      const verb = (context.activity.value as { action?: { verb?: unknown } } | undefined)?.action?.verb;
+      logger.warn({ verb, from: context.activity.from.aadObjectId }, 'unknown card action refused');
+      return Promise.resolve(
+        refusalCard({
+          title: 'That button does not work any more',
+          reason: `Warden does not know the action "${typeof verb === 'string' ? verb : ''}". The card may come from an older version of Warden.`,
+          next: 'Nothing was changed. Type help to see what Warden can do now.',
+        }),
+      );
+    },
+  );
 
   return app;
 }

@@ -100,6 +100,31 @@ describe('Warden in the Agents Playground, against the simulated tenant', () => 
     expect(reply.message.text).toMatch(/help/);
   });
 
+  it('when someone clicks a button Warden does not know, then only they get a refusal card and the shared card stays', async () => {
+    const shared = await stack.client.waitForBotMessage(`${stack.ids.team};messageid=`, (e) =>
+      cardText(cardOf(e)).includes('What Warden can do'),
+    );
+    const since = stack.client.events.length;
+    const result = await stack.client.invoke(
+      shared.actionConversationId,
+      shared.message.messageId,
+      stack.userId('user'),
+      'approve-everything',
+      {
+        findingId: '<at>x</at> [evil](https://evil.example)',
+      },
+    );
+    expect(result.status, JSON.stringify(result.body)).toBe(200);
+    const body = result.body as { type?: string; value?: unknown };
+    expect(body.type).toBe('application/vnd.microsoft.card.adaptive');
+    const text = cardText(body.value);
+    expect(text).toMatch(/does not work any more/);
+    expect(text).toContain(String.raw`approve\-everything`); // escaped as markdown, shown as typed
+    expect(text).toMatch(/Nothing was changed/);
+    const updates = stack.client.events.slice(since).filter((e) => e.action === 'updateMessage');
+    expect(updates).toEqual([]);
+  });
+
   it('when an activity from another tenant reaches /api/messages, then Warden refuses it and says nothing', async () => {
     const since = stack.client.events.length;
     const response = await fetch(`${stack.wardenUrl}/api/messages`, {
