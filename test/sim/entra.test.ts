@@ -1,6 +1,6 @@
 import { ManagedIdentityCredential } from '@azure/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { managedIdentity, startHarness, type SimHarness } from './harness.js';
+import { claimsOf, managedIdentity, startHarness, type SimHarness } from './harness.js';
 
 let h: SimHarness;
 beforeAll(async () => {
@@ -13,25 +13,13 @@ afterAll(async () => {
 describe('simulator: Entra token endpoint and managed identity', () => {
   it('when a client secret is right, then @azure/identity gets a Graph token carrying the granted roles', async () => {
     const token = await h.credential.getToken('https://graph.microsoft.com/.default');
-    const claims = JSON.parse(Buffer.from(token!.token.split('.')[1] ?? '', 'base64url').toString()) as {
-      roles: string[];
-      tid: string;
-    };
+    const claims = claimsOf<{ roles: string[]; tid: string }>(token!.token);
     expect(claims.tid).toBe(h.tenantId);
     expect(claims.roles).toContain('User.Read.All');
   });
 
   it('when the secret is wrong, then Entra answers invalid_client with AADSTS7000215', async () => {
-    const response = await fetch(`${h.sim.url}/${h.tenantId}/oauth2/v2.0/token`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: h.clientId,
-        client_secret: 'wrong',
-        scope: 'https://graph.microsoft.com/.default',
-      }),
-    });
+    const response = await h.requestToken({ client_secret: 'wrong' });
     expect(response.status).toBe(401);
     const body = (await response.json()) as {
       error: string;
@@ -44,15 +32,9 @@ describe('simulator: Entra token endpoint and managed identity', () => {
   });
 
   it('when the client is unknown, then Entra answers unauthorized_client with AADSTS700016', async () => {
-    const response = await fetch(`${h.sim.url}/${h.tenantId}/oauth2/v2.0/token`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: '00000000-0000-0000-0000-000000000001',
-        client_secret: 'x',
-        scope: 'https://graph.microsoft.com/.default',
-      }),
+    const response = await h.requestToken({
+      client_id: '00000000-0000-0000-0000-000000000001',
+      client_secret: 'x',
     });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toBe('unauthorized_client');
@@ -62,9 +44,7 @@ describe('simulator: Entra token endpoint and managed identity', () => {
     const credential = managedIdentity(h.sim, h.clientId);
     expect(credential).toBeInstanceOf(ManagedIdentityCredential);
     const token = await credential.getToken('https://graph.microsoft.com/.default');
-    const claims = JSON.parse(Buffer.from(token!.token.split('.')[1] ?? '', 'base64url').toString()) as {
-      appid: string;
-    };
+    const claims = claimsOf<{ appid: string }>(token!.token);
     expect(claims.appid).toBe(h.clientId);
   });
 

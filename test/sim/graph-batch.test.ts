@@ -60,8 +60,7 @@ const get = (id: string, url: string, extra: Partial<BatchItem> = {}): BatchItem
 });
 
 beforeAll(async () => {
-  h = await startHarness();
-  await h.control('PATCH', `/apps/${h.clientId}`, { roles: ROLES });
+  h = await startHarness({ roles: ROLES });
   wellKnown = h.sim.info().wellKnown;
 });
 afterEach(async () => {

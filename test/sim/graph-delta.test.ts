@@ -1,17 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DELTA_PAGE_SIZE } from '../../src/sim/routes/graph-delta.js';
-import { startHarness, type SimHarness } from './harness.js';
+import { graphError, startHarness, type SimHarness } from './harness.js';
 
 interface DeltaPage {
   '@odata.context': string;
   '@odata.nextLink'?: string;
   '@odata.deltaLink'?: string;
   value: Record<string, unknown>[];
-}
-interface GraphErrorLike {
-  statusCode: number;
-  code: string;
-  message: string;
 }
 
 let h: SimHarness;
@@ -21,15 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.sim.stop();
 });
-
-async function graphError(promise: Promise<unknown>): Promise<GraphErrorLike> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as GraphErrorLike;
-  }
-  throw new Error('the request succeeded');
-}
 
 /** Follows a round from its first page to its deltaLink, checking that no page carries both links. */
 async function round(
@@ -59,9 +45,6 @@ async function fullSync(select = 'displayName,accountEnabled') {
   return round((await h.graph().api('/users/delta').select(select).get()) as DeltaPage);
 }
 
-const upn = (alias: string): string => `${alias}@${h.sim.info().domain}`;
-const idOf = (alias: string): string => h.sim.tenant().findUser(upn(alias))!.id;
-
 describe('simulator: GET /v1.0/users/delta', () => {
   it('when a full sync runs, then it pages with skiptokens and ends with a deltaLink, listing every user once', async () => {
     const first = (await h
@@ -83,14 +66,14 @@ describe('simulator: GET /v1.0/users/delta', () => {
     const { deltaLink } = await fullSync();
     const created = await h.control<{ id: string }>('POST', '/users', {
       displayName: 'New Starter',
-      userPrincipalName: upn('new.starter'),
+      userPrincipalName: h.upn('new.starter'),
     });
-    const disabled = idOf('user7');
+    const disabled = h.idOf('user7');
     await h.control('PATCH', `/users/${disabled}`, { accountEnabled: false });
-    const deleted = idOf('user8');
+    const deleted = h.idOf('user8');
     await h.control('DELETE', `/users/${deleted}`);
     // jobTitle is not selected, so this change must not surface the user.
-    await h.control('PATCH', `/users/${idOf('user9')}`, { jobTitle: 'Platform engineer' });
+    await h.control('PATCH', `/users/${h.idOf('user9')}`, { jobTitle: 'Platform engineer' });
 
     const next = await round((await h.graph().api(deltaLink).get()) as DeltaPage);
     expect(next.items).toHaveLength(3);
@@ -107,7 +90,7 @@ describe('simulator: GET /v1.0/users/delta', () => {
 
   it('when Prefer: return=minimal is sent on a deltaLink round, then only the changed properties come back', async () => {
     const { deltaLink } = await fullSync();
-    const target = idOf('user10');
+    const target = h.idOf('user10');
     await h.control('PATCH', `/users/${target}`, { displayName: 'Renamed Person' });
     const page = (await h.graph().api(deltaLink).header('Prefer', 'return=minimal').get()) as DeltaPage;
     expect(page.value).toEqual([{ id: target, displayName: 'Renamed Person' }]);
@@ -122,7 +105,7 @@ describe('simulator: GET /v1.0/users/delta', () => {
       .get()) as DeltaPage;
     expect(page.value).toEqual([]);
     expect(page['@odata.nextLink']).toBeUndefined();
-    const target = idOf('user11');
+    const target = h.idOf('user11');
     await h.control('PATCH', `/users/${target}`, { displayName: 'Seen After Latest' });
     const next = (await h.graph().api(page['@odata.deltaLink']!).get()) as DeltaPage;
     expect(next.value).toEqual([{ id: target, displayName: 'Seen After Latest' }]);
@@ -166,17 +149,7 @@ describe('simulator: delta token lifetime', () => {
     const { deltaLink } = await fullSync('displayName');
     await h.control('POST', '/clock', { advanceSeconds: 8 * 24 * 3600 });
     // Tokens from before the jump are expired for the simulator too, so ask the token endpoint for a new one.
-    const form = new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: h.clientId,
-      client_secret: h.clientSecret,
-      scope: 'https://graph.microsoft.com/.default',
-    });
-    const issued = await fetch(`${h.sim.url}/${h.tenantId}/oauth2/v2.0/token`, {
-      method: 'POST',
-      body: form,
-    });
-    const { access_token: token } = (await issued.json()) as { access_token: string };
+    const token = await h.freshToken();
     const response = await h.raw('GET', deltaLink.slice(h.sim.url.length), { token });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('syncStateNotFound');

@@ -1,6 +1,6 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type SimHarness } from './harness.js';
+import { startHarness, type GraphErrorBody, type SimHarness } from './harness.js';
 
 interface DirectoryObject {
   '@odata.type': string;
@@ -13,9 +13,6 @@ interface Page<T> {
   '@odata.context': string;
   '@odata.nextLink'?: string;
   value: T[];
-}
-interface GraphErrorBody {
-  error: { code: string; message: string; innerError: { 'request-id': string } };
 }
 interface Write {
   method: string;
@@ -36,23 +33,6 @@ let h: SimHarness;
 let people: Record<string, string>;
 let wellKnown: ReturnType<SimHarness['sim']['info']>['wellKnown'];
 
-/** A token issued now, so that it carries the app's current roles (the credential caches its first token). */
-async function tokenWithRoles(roles: string[]): Promise<string> {
-  await h.control('PATCH', `/apps/${h.clientId}`, { roles });
-  const response = await fetch(`${h.sim.url}/${h.tenantId}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: h.clientId,
-      client_secret: h.clientSecret,
-      scope: 'https://graph.microsoft.com/.default',
-    }),
-  });
-  await h.control('PATCH', `/apps/${h.clientId}`, { roles: ROLES });
-  return ((await response.json()) as { access_token: string }).access_token;
-}
-
 async function newGroup(displayName: string, members: string[] = []): Promise<string> {
   return (await h.control<{ id: string }>('POST', '/groups', { displayName, members })).id;
 }
@@ -62,9 +42,7 @@ const ref = (id: string): { '@odata.id': string } => ({
 });
 
 beforeAll(async () => {
-  h = await startHarness();
-  // Granted before the credential asks for its first token, so every cached token carries these roles.
-  await h.control('PATCH', `/apps/${h.clientId}`, { roles: ROLES });
+  h = await startHarness({ roles: ROLES });
   wellKnown = h.sim.info().wellKnown;
   people = wellKnown.people;
 });
@@ -184,7 +162,7 @@ describe('simulator: group members', () => {
   });
 
   it('when the app holds only GroupMember.Read.All, then reading works and adding a member is 403', async () => {
-    const token = await tokenWithRoles(READER_ROLES);
+    const token = await h.tokenWithRoles(READER_ROLES);
     const read = await h.raw('GET', `/v1.0/groups/${wellKnown.exceptionGroupId}/members`, { token });
     expect(read.status).toBe(200);
     const add = await h.raw('POST', `/v1.0/groups/${wellKnown.exceptionGroupId}/members/$ref`, {
@@ -237,7 +215,7 @@ describe('simulator: directory objects, service principals and Conditional Acces
   });
 
   it('when the app lacks Directory.Read.All, then getByIds is 403', async () => {
-    const token = await tokenWithRoles(READER_ROLES);
+    const token = await h.tokenWithRoles(READER_ROLES);
     const response = await h.raw('POST', '/v1.0/directoryObjects/getByIds', {
       token,
       body: { ids: [people['approver']!] },

@@ -1,13 +1,6 @@
-import { ClientSecretCredential } from '@azure/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WARDEN_DEFAULT_ROLES } from '../../src/sim/state/seed.js';
-import { startHarness, type SimHarness } from './harness.js';
-
-interface GraphErrorLike {
-  statusCode: number;
-  code: string;
-  message: string;
-}
+import { graphError, startHarness, type SimHarness } from './harness.js';
 
 let h: SimHarness;
 beforeAll(async () => {
@@ -17,21 +10,9 @@ afterAll(async () => {
   await h.sim.stop();
 });
 
-async function graphError(promise: Promise<unknown>): Promise<GraphErrorLike> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as GraphErrorLike;
-  }
-  throw new Error('the request succeeded');
-}
-
-const upn = (alias: string): string => `${alias}@${h.sim.info().domain}`;
-const idOf = (alias: string): string => h.sim.tenant().findUser(upn(alias))!.id;
-
 describe('simulator: mailboxSettings', () => {
   it('when a shared mailbox is asked for its userPurpose, then Graph answers "shared" with the property context', async () => {
-    const id = idOf('shared-finance');
+    const id = h.idOf('shared-finance');
     const purpose = (await h.graph().api(`/users/${id}/mailboxSettings/userPurpose`).get()) as Record<
       string,
       unknown
@@ -47,7 +28,7 @@ describe('simulator: mailboxSettings', () => {
       (
         (await h
           .graph()
-          .api(`/users/${encodeURIComponent(upn(alias))}/mailboxSettings/userPurpose`)
+          .api(`/users/${encodeURIComponent(h.upn(alias))}/mailboxSettings/userPurpose`)
           .get()) as { value: unknown }
       ).value;
     expect(await purposeOf('adele.vance')).toBe('user');
@@ -56,7 +37,7 @@ describe('simulator: mailboxSettings', () => {
   });
 
   it('when the whole mailboxSettings object is read, then userPurpose is wrapped as {value}', async () => {
-    const id = idOf('shared-helpdesk');
+    const id = h.idOf('shared-helpdesk');
     const settings = (await h.graph().api(`/users/${id}/mailboxSettings`).get()) as Record<string, unknown>;
     expect(settings).toMatchObject({
       '@odata.context': `${h.sim.url}/v1.0/$metadata#users('${id}')/mailboxSettings`,
@@ -69,7 +50,7 @@ describe('simulator: mailboxSettings', () => {
   it('when the account has no Exchange mailbox, then Graph answers 404 MailboxNotEnabledForRESTAPI', async () => {
     const created = await h.control<{ id: string }>('POST', '/users', {
       displayName: 'Cloud Only Account',
-      userPrincipalName: upn('cloud-only'),
+      userPrincipalName: h.upn('cloud-only'),
       kind: 'none',
     });
     for (const path of [
@@ -92,32 +73,20 @@ describe('simulator: mailboxSettings', () => {
   });
 
   it('when the app lacks MailboxSettings.Read, then the mailbox routes are 403 Authorization_RequestDenied', async () => {
-    await h.control('PATCH', `/apps/${h.clientId}`, {
-      roles: WARDEN_DEFAULT_ROLES.filter((r) => r !== 'MailboxSettings.Read'),
-    });
-    try {
-      // A new credential, because @azure/identity caches the token that still carries the old roles.
-      const credential = new ClientSecretCredential(h.tenantId, h.clientId, h.clientSecret, {
-        authorityHost: h.sim.url,
-        disableInstanceDiscovery: true,
-      });
+    const roles = WARDEN_DEFAULT_ROLES.filter((r) => r !== 'MailboxSettings.Read');
+    await h.withRoles(roles, async (graph) => {
       const error = await graphError(
-        h
-          .graph({ credential })
-          .api(`/users/${idOf('shared-finance')}/mailboxSettings/userPurpose`)
-          .get(),
+        graph.api(`/users/${h.idOf('shared-finance')}/mailboxSettings/userPurpose`).get(),
       );
       expect(error.statusCode).toBe(403);
       expect(error.code).toBe('Authorization_RequestDenied');
-    } finally {
-      await h.control('PATCH', `/apps/${h.clientId}`, { roles: WARDEN_DEFAULT_ROLES });
-    }
+    });
   });
 
   it('when more than four requests hit one mailbox at once, then the extra ones are throttled per mailbox', async () => {
     await h.control('POST', '/limits', { latency: { outlook: { medianMs: 300, jitterMs: 0 } } });
     try {
-      const id = idOf('shared-payroll');
+      const id = h.idOf('shared-payroll');
       const token = await h.token();
       const statuses = await Promise.all(
         Array.from(
@@ -127,7 +96,7 @@ describe('simulator: mailboxSettings', () => {
       );
       expect(statuses.filter((s) => s === 200)).toHaveLength(4);
       expect(statuses.filter((s) => s === 429)).toHaveLength(2);
-      const other = await h.raw('GET', `/v1.0/users/${idOf('shared-legal')}/mailboxSettings/userPurpose`, {
+      const other = await h.raw('GET', `/v1.0/users/${h.idOf('shared-legal')}/mailboxSettings/userPurpose`, {
         token,
       });
       expect(other.status).toBe(200);

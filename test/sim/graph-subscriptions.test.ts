@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type SimHarness } from './harness.js';
+import { startHarness, type GraphErrorBody, type SimHarness } from './harness.js';
 
 interface Notification {
   subscriptionId: string;
@@ -20,9 +20,6 @@ interface Subscription {
   notificationUrl: string;
   expirationDateTime: string;
   applicationId: string;
-}
-interface GraphErrorBody {
-  error: { code: string; message: string };
 }
 interface DeliveryStats {
   delivered: number;
@@ -85,8 +82,6 @@ async function until<T>(probe: () => T | undefined | Promise<T | undefined>, dea
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
-
-const ROLES = ['User.Read.All', 'MailboxSettings.Read', 'AuditLog.Read.All', 'GroupMember.Read.All'];
 
 let h: SimHarness;
 let receiver: Receiver;
@@ -188,19 +183,7 @@ describe('simulator: change-notification subscriptions on users', () => {
   });
 
   it('when the app lacks User.Read.All, then subscribing to users is 403', async () => {
-    await h.control('PATCH', `/apps/${h.clientId}`, { roles: ['MailboxSettings.Read'] });
-    const tokenResponse = await fetch(`${h.sim.url}/${h.tenantId}/oauth2/v2.0/token`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: h.clientId,
-        client_secret: h.clientSecret,
-        scope: 'https://graph.microsoft.com/.default',
-      }),
-    });
-    await h.control('PATCH', `/apps/${h.clientId}`, { roles: ROLES });
-    const token = ((await tokenResponse.json()) as { access_token: string }).access_token;
+    const token = await h.tokenWithRoles(['MailboxSettings.Read']);
     const response = await h.raw('POST', '/v1.0/subscriptions', {
       token,
       body: {

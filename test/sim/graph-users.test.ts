@@ -1,19 +1,12 @@
-import { ClientSecretCredential } from '@azure/identity';
-import type { Client } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WARDEN_DEFAULT_ROLES } from '../../src/sim/state/seed.js';
-import { startHarness, type SimHarness } from './harness.js';
+import { graphError, startHarness, type SimHarness } from './harness.js';
 
 interface Page<T = Record<string, unknown>> {
   '@odata.context'?: string;
   '@odata.nextLink'?: string;
   '@odata.count'?: number;
   value: T[];
-}
-interface GraphErrorLike {
-  statusCode: number;
-  code: string;
-  message: string;
 }
 
 let h: SimHarness;
@@ -26,37 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.sim.stop();
 });
-
-/** A Graph client with a new credential: tokens carry the roles the app held when they were issued. */
-function freshGraph(): Client {
-  const credential = new ClientSecretCredential(h.tenantId, h.clientId, h.clientSecret, {
-    authorityHost: h.sim.url,
-    disableInstanceDiscovery: true,
-  });
-  return h.graph({ credential });
-}
-
-/** Runs `fn` with the Warden app holding exactly `roles`, then gives the default roles back. */
-async function withRoles(roles: string[], fn: (graph: Client) => Promise<void>): Promise<void> {
-  await h.control('PATCH', `/apps/${h.clientId}`, { roles });
-  try {
-    await fn(freshGraph());
-  } finally {
-    await h.control('PATCH', `/apps/${h.clientId}`, { roles: WARDEN_DEFAULT_ROLES });
-  }
-}
-
-async function graphError(promise: Promise<unknown>): Promise<GraphErrorLike> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as GraphErrorLike;
-  }
-  throw new Error('the request succeeded');
-}
-
-const upn = (alias: string): string => `${alias}@${h.sim.info().domain}`;
-const idOf = (alias: string): string => h.sim.tenant().findUser(upn(alias))!.id;
 
 describe('simulator: GET /v1.0/users', () => {
   it('when Warden pages a 2,500-user tenant with $top=999, then every user comes back exactly once', async () => {
@@ -93,7 +55,7 @@ describe('simulator: GET /v1.0/users', () => {
   it('when no $select is given, then a user carries exactly Graph default property set', async () => {
     const user = (await h
       .graph()
-      .api(`/users/${idOf('adele.vance')}`)
+      .api(`/users/${h.idOf('adele.vance')}`)
       .get()) as Record<string, unknown>;
     expect(Object.keys(user).sort()).toEqual(
       [
@@ -118,7 +80,7 @@ describe('simulator: GET /v1.0/users', () => {
   it('when a user is addressed by UPN with $select, then only the selected properties come back', async () => {
     const user = (await h
       .graph()
-      .api(`/users/${encodeURIComponent(upn('adele.vance'))}`)
+      .api(`/users/${encodeURIComponent(h.upn('adele.vance'))}`)
       .select('accountEnabled,userType,createdDateTime')
       .get()) as Record<string, unknown>;
     expect(user).toMatchObject({ accountEnabled: true, userType: 'Member' });
@@ -202,7 +164,7 @@ describe('simulator: GET /v1.0/users', () => {
   });
 
   it('when the app lacks User.Read.All, then /users answers 403 Authorization_RequestDenied', async () => {
-    await withRoles(['MailboxSettings.Read'], async (graph) => {
+    await h.withRoles(['MailboxSettings.Read'], async (graph) => {
       const error = await graphError(graph.api('/users').get());
       expect(error.statusCode).toBe(403);
       expect(error.code).toBe('Authorization_RequestDenied');
@@ -220,12 +182,12 @@ describe('simulator: signInActivity on /users', () => {
       .get()) as Page<{ id: string; signInActivity: Record<string, string | null> | null }>;
     expect(page.value).toHaveLength(120);
     expect(page['@odata.nextLink']).toContain('$skiptoken=');
-    const adele = page.value.find((u) => u.id === idOf('adele.vance'));
+    const adele = page.value.find((u) => u.id === h.idOf('adele.vance'));
     expect(adele?.signInActivity?.['lastSuccessfulSignInDateTime']).toEqual(expect.any(String));
     expect(adele?.signInActivity?.['lastSuccessfulSignInRequestId']).toMatch(/^[0-9a-f-]{36}$/);
     const helpdesk = (await h
       .graph()
-      .api(`/users/${encodeURIComponent(upn('shared-helpdesk'))}`)
+      .api(`/users/${encodeURIComponent(h.upn('shared-helpdesk'))}`)
       .select('signInActivity')
       .get()) as { signInActivity: unknown };
     expect(helpdesk.signInActivity).toBeNull();
@@ -237,7 +199,7 @@ describe('simulator: signInActivity on /users', () => {
   });
 
   it('when the app lacks AuditLog.Read.All, then signInActivity is 403 while plain reads still work', async () => {
-    await withRoles(['User.Read.All'], async (graph) => {
+    await h.withRoles(['User.Read.All'], async (graph) => {
       const error = await graphError(graph.api('/users').select('id,signInActivity').top(100).get());
       expect(error.statusCode).toBe(403);
       expect(error.code).toBe('Authorization_RequestDenied');
@@ -264,10 +226,10 @@ describe('simulator: user writes (PATCH accountEnabled, revokeSignInSessions)', 
   it('when Warden blocks sign-in and revokes sessions, then both apply and each appears once in the write log', async () => {
     const created = await h.control<{ id: string }>('POST', '/users', {
       displayName: 'Shared Intake',
-      userPrincipalName: upn('shared-intake'),
+      userPrincipalName: h.upn('shared-intake'),
       kind: 'shared',
     });
-    await withRoles(writer, async (graph) => {
+    await h.withRoles(writer, async (graph) => {
       const before = Date.now() - 1000;
       await graph.api(`/users/${created.id}`).patch({ accountEnabled: false });
       const revoked = (await graph.api(`/users/${created.id}/revokeSignInSessions`).post({})) as Record<
@@ -298,39 +260,38 @@ describe('simulator: user writes (PATCH accountEnabled, revokeSignInSessions)', 
   });
 
   it('when the app holds only the default read roles, then PATCH accountEnabled and revoke are 403', async () => {
-    const id = idOf('alex.wilber');
-    expect((await graphError(freshGraph().api(`/users/${id}`).patch({ accountEnabled: false }))).code).toBe(
+    const id = h.idOf('alex.wilber');
+    const graph = h.graph({ credential: h.newCredential() });
+    expect((await graphError(graph.api(`/users/${id}`).patch({ accountEnabled: false }))).code).toBe(
       'Authorization_RequestDenied',
     );
-    expect(
-      (await graphError(freshGraph().api(`/users/${id}/revokeSignInSessions`).post({}))).statusCode,
-    ).toBe(403);
+    expect((await graphError(graph.api(`/users/${id}/revokeSignInSessions`).post({}))).statusCode).toBe(403);
     expect(h.sim.tenant().users.get(id)?.accountEnabled).toBe(true);
   });
 
   it('when the body names a property that microsoft.graph.user does not have, then PATCH is 400', async () => {
-    await withRoles([...writer, 'User.ReadWrite.All'], async (graph) => {
+    await h.withRoles([...writer, 'User.ReadWrite.All'], async (graph) => {
       const error = await graphError(
-        graph.api(`/users/${idOf('alex.wilber')}`).patch({ accountEnabled: false, shoeSize: 44 }),
+        graph.api(`/users/${h.idOf('alex.wilber')}`).patch({ accountEnabled: false, shoeSize: 44 }),
       );
       expect(error.statusCode).toBe(400);
       expect(error.code).toBe('BadRequest');
       const wrongType = await graphError(
-        graph.api(`/users/${idOf('alex.wilber')}`).patch({ accountEnabled: 'no' }),
+        graph.api(`/users/${h.idOf('alex.wilber')}`).patch({ accountEnabled: 'no' }),
       );
       expect(wrongType.statusCode).toBe(400);
     });
-    expect(h.sim.tenant().users.get(idOf('alex.wilber'))?.accountEnabled).toBe(true);
+    expect(h.sim.tenant().users.get(h.idOf('alex.wilber'))?.accountEnabled).toBe(true);
   });
 
   it('when the target holds a directory role, then only an app with a privileged role may disable it', async () => {
-    const admin = idOf('break.glass.admin');
-    await withRoles(writer, async (graph) => {
+    const admin = h.idOf('break.glass.admin');
+    await h.withRoles(writer, async (graph) => {
       const error = await graphError(graph.api(`/users/${admin}`).patch({ accountEnabled: false }));
       expect(error.statusCode).toBe(403);
       expect(error.code).toBe('Authorization_RequestDenied');
     });
-    await withRoles([...writer, 'PrivilegedAuthenticationAdministrator'], async (graph) => {
+    await h.withRoles([...writer, 'PrivilegedAuthenticationAdministrator'], async (graph) => {
       await graph.api(`/users/${admin}`).patch({ accountEnabled: false });
     });
     expect(h.sim.tenant().users.get(admin)?.accountEnabled).toBe(false);
@@ -342,17 +303,17 @@ describe('simulator: manager, sponsors, memberships', () => {
   it('when a user has a manager, then /manager returns it as a typed directory object; without one it is 404', async () => {
     const manager = (await h
       .graph()
-      .api(`/users/${idOf('svc-reports')}/manager`)
+      .api(`/users/${h.idOf('svc-reports')}/manager`)
       .get()) as Record<string, unknown>;
     expect(manager).toMatchObject({
       '@odata.type': '#microsoft.graph.user',
-      id: idOf('lee.gu'),
+      id: h.idOf('lee.gu'),
       displayName: 'Lee Gu',
     });
     const error = await graphError(
       h
         .graph()
-        .api(`/users/${idOf('adele.vance')}/manager`)
+        .api(`/users/${h.idOf('adele.vance')}/manager`)
         .get(),
     );
     expect(error.statusCode).toBe(404);
@@ -362,15 +323,15 @@ describe('simulator: manager, sponsors, memberships', () => {
   it('when a technical account has a sponsor, then /sponsors lists it', async () => {
     const page = (await h
       .graph()
-      .api(`/users/${idOf('svc-flows')}/sponsors`)
+      .api(`/users/${h.idOf('svc-flows')}/sponsors`)
       .get()) as Page;
     expect(page.value).toEqual([
-      expect.objectContaining({ '@odata.type': '#microsoft.graph.user', id: idOf('nestor.wilke') }),
+      expect.objectContaining({ '@odata.type': '#microsoft.graph.user', id: h.idOf('nestor.wilke') }),
     ]);
   });
 
   it('when an approver is an admin, then transitiveMemberOf lists groups and directory roles, and the casts split them', async () => {
-    const approver = idOf('adele.vance');
+    const approver = h.idOf('adele.vance');
     const all = (await h.graph().api(`/users/${approver}/transitiveMemberOf`).get()) as Page;
     const wellKnown = h.sim.info().wellKnown;
     expect(all.value).toContainEqual(
@@ -400,14 +361,14 @@ describe('simulator: manager, sponsors, memberships', () => {
     const { approversGroupId, exceptionGroupId } = h.sim.info().wellKnown;
     const answer = (await h
       .graph()
-      .api(`/users/${idOf('megan.bowen')}/checkMemberGroups`)
+      .api(`/users/${h.idOf('megan.bowen')}/checkMemberGroups`)
       .post({ groupIds: [approversGroupId, exceptionGroupId] })) as Page<string>;
     expect(answer.value).toEqual([approversGroupId]);
     const tooMany = Array.from({ length: 21 }, () => approversGroupId);
     const error = await graphError(
       h
         .graph()
-        .api(`/users/${idOf('megan.bowen')}/checkMemberGroups`)
+        .api(`/users/${h.idOf('megan.bowen')}/checkMemberGroups`)
         .post({ groupIds: tooMany }),
     );
     expect(error.statusCode).toBe(400);
@@ -423,17 +384,17 @@ describe('simulator: userRegistrationDetails report', () => {
     const page = (await h.graph().api(path).filter('isMfaRegistered eq false').top(999).get()) as Page;
     expect(page.value.length).toBeGreaterThan(0);
     expect(page.value.every((r) => r['isMfaRegistered'] === false)).toBe(true);
-    expect(page.value.map((r) => r['userPrincipalName'])).toContain(upn('shared-finance'));
+    expect(page.value.map((r) => r['userPrincipalName'])).toContain(h.upn('shared-finance'));
   });
 
   it('when one user is read, then the record has the documented fields and isAdmin for a role holder', async () => {
     const record = (await h
       .graph()
-      .api(`${path}/${idOf('adele.vance')}`)
+      .api(`${path}/${h.idOf('adele.vance')}`)
       .get()) as Record<string, unknown>;
     expect(record).toMatchObject({
-      id: idOf('adele.vance'),
-      userPrincipalName: upn('adele.vance'),
+      id: h.idOf('adele.vance'),
+      userPrincipalName: h.upn('adele.vance'),
       userDisplayName: 'Adele Vance',
       userType: 'member',
       isAdmin: true,
@@ -457,7 +418,7 @@ describe('simulator: userRegistrationDetails report', () => {
   });
 
   it('when the app lacks AuditLog.Read.All or the tenant is not premium, then the report is 403', async () => {
-    await withRoles(['User.Read.All'], async (graph) => {
+    await h.withRoles(['User.Read.All'], async (graph) => {
       expect((await graphError(graph.api(path).get())).code).toBe('Authorization_RequestDenied');
     });
     await h.control('PATCH', '/tenant', { premium: false });

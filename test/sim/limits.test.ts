@@ -1,9 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type SimHarness } from './harness.js';
+import { startHarness, type GraphErrorBody, type SimHarness } from './harness.js';
 
-interface GraphErrorBody {
-  error: { code: string; message: string };
-}
 interface Stats {
   routes: Record<string, { requests: number; byStatus: Record<string, number> }>;
   faultsInjected: number;
@@ -45,8 +42,7 @@ async function burst(
 }
 
 beforeAll(async () => {
-  h = await startHarness();
-  await h.control('PATCH', `/apps/${h.clientId}`, { roles: ROLES });
+  h = await startHarness({ roles: ROLES });
   const info = h.sim.info();
   people = Object.values(info.wellKnown.people);
 });

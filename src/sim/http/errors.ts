@@ -16,6 +16,11 @@ export const badRequest = (message: string, code = 'BadRequest'): SimHttpError =
   new SimHttpError(400, code, message);
 export const notFound = (message: string, code = 'Request_ResourceNotFound'): SimHttpError =>
   new SimHttpError(404, code, message);
+/** Graph's 404 for a directory object (or a navigation such as 'manager') that does not exist. */
+export const resourceNotFound = (id: string): SimHttpError =>
+  notFound(
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 
 /** Graph's error body: {error:{code,message,innerError:{date,request-id,client-request-id}}}. */
 export function graphErrorBody(

@@ -10,9 +10,8 @@ import {
   sourcesOf,
   userJson,
   userSelect,
-  usersContext,
 } from './graph-user-view.js';
-import { decodeToken, encodeToken, parseFilter, type Predicate } from './odata.js';
+import { decodeToken, encodeToken, graphContext, parseFilter, type Predicate } from './odata.js';
 
 /**
  * GET /v1.0/users/delta. Tokens are stateless: each carries the change sequence it starts from, the $select and
@@ -134,7 +133,7 @@ function respond(
     status: 200,
     headers: minimal ? { 'Preference-Applied': 'return=minimal' } : {},
     body: {
-      '@odata.context': usersContext(ctx.baseUrl, state.s),
+      '@odata.context': graphContext(ctx.baseUrl, 'users', state.s),
       value,
       [link]: `${ctx.baseUrl}${req.path}?${param}=${encodeToken(next)}`,
     },

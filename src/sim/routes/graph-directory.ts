@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { badRequest, notFound } from '../http/errors.js';
+import { badRequest, resourceNotFound } from '../http/errors.js';
 import type { RouteDef, SimContext, SimRequest, SimResponse } from '../http/types.js';
 import type { SimConditionalAccessPolicy, SimGroup, SimServicePrincipal, SimUser } from '../state/model.js';
 import type { Tenant } from '../state/tenant.js';
 import { parse } from './control.js';
+import { groupJson } from './graph-group-view.js';
 import { CANONICAL_USER_PROPERTY, userJson } from './graph-user-view.js';
-import { page, parseFilter, project, selected, topOf } from './odata.js';
+import { graphContext, page, parseFilter, project, selected, topOf } from './odata.js';
 
 /**
  * Graph's directory-object surface beyond /users: polymorphic directoryObject views (shared with group members),
@@ -13,27 +14,6 @@ import { page, parseFilter, project, selected, topOf } from './odata.js';
  */
 
 type View = Record<string, unknown>;
-
-function groupView(g: SimGroup): View {
-  return {
-    id: g.id,
-    deletedDateTime: null,
-    classification: null,
-    createdDateTime: null,
-    description: g.description,
-    displayName: g.displayName,
-    groupTypes: [],
-    isAssignableToRole: null,
-    mail: null,
-    mailEnabled: g.mailEnabled,
-    mailNickname: g.displayName.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
-    membershipRule: null,
-    membershipRuleProcessingState: null,
-    securityEnabled: g.securityEnabled,
-    securityIdentifier: null,
-    visibility: null,
-  };
-}
 
 function servicePrincipalView(sp: SimServicePrincipal, tenantId: string): View {
   return {
@@ -66,21 +46,9 @@ export function directoryObject(tenant: Tenant, id: string, select: string[] | u
   if (kind === undefined) return undefined;
   const view =
     kind === 'group'
-      ? groupView(tenant.groups.get(id) as SimGroup)
+      ? groupJson(tenant.groups.get(id) as SimGroup)
       : servicePrincipalView(tenant.servicePrincipals.get(id) as SimServicePrincipal, tenant.id);
   return { '@odata.type': `#microsoft.graph.${kind}`, ...project(view, select) };
-}
-
-/** The @odata.context Graph writes for a collection, with the $select list when there is one. */
-export function contextUrl(ctx: SimContext, entitySet: string, select: string[] | undefined): string {
-  return `${ctx.baseUrl}/v1.0/$metadata#${entitySet}${select ? `(${select.join(',')})` : ''}`;
-}
-
-/** Graph's message for an object that does not exist, used by every directory route. */
-export function missing(id: string): never {
-  throw notFound(
-    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
-  );
 }
 
 const DIRECTORY_TYPES = [
@@ -118,7 +86,10 @@ function getByIds(req: SimRequest, ctx: SimContext): SimResponse {
     const view = directoryObject(ctx.tenant, id, select);
     if (view) value.push(view);
   }
-  return { status: 200, body: { '@odata.context': contextUrl(ctx, 'directoryObjects', select), value } };
+  return {
+    status: 200,
+    body: { '@odata.context': graphContext(ctx.baseUrl, 'directoryObjects', select), value },
+  };
 }
 
 const SP_FILTERABLE = [
@@ -143,7 +114,7 @@ function listServicePrincipals(req: SimRequest, ctx: SimContext): SimResponse {
   return {
     status: 200,
     body: {
-      '@odata.context': contextUrl(ctx, 'servicePrincipals', select),
+      '@odata.context': graphContext(ctx.baseUrl, 'servicePrincipals', select),
       ...(nextLink ? { '@odata.nextLink': nextLink } : {}),
       value: value.map((v) => project(v, select)),
     },
@@ -153,12 +124,12 @@ function listServicePrincipals(req: SimRequest, ctx: SimContext): SimResponse {
 function getServicePrincipal(req: SimRequest, ctx: SimContext): SimResponse {
   const id = req.params['id'] ?? '';
   const sp = ctx.tenant.servicePrincipals.get(id);
-  if (!sp) missing(id);
+  if (!sp) throw resourceNotFound(id);
   const select = selected(req);
   return {
     status: 200,
     body: {
-      '@odata.context': `${contextUrl(ctx, 'servicePrincipals', select)}/$entity`,
+      '@odata.context': graphContext(ctx.baseUrl, 'servicePrincipals', select, true),
       ...project(servicePrincipalView(sp, ctx.tenant.id), select),
     },
   };
@@ -273,7 +244,7 @@ export const graphDirectoryRoutes: RouteDef[] = [
     handler: (req, ctx) => {
       const id = req.params['id'] ?? '';
       const policy = ctx.tenant.caPolicies.get(id);
-      if (!policy) missing(id);
+      if (!policy) throw resourceNotFound(id);
       return {
         status: 200,
         body: {

@@ -1,8 +1,9 @@
-import { SimHttpError, badRequest, notFound } from '../http/errors.js';
+import { SimHttpError, badRequest, notFound, resourceNotFound } from '../http/errors.js';
 import type { RouteDef, SimContext, SimRequest, SimResponse } from '../http/types.js';
 import type { SimGroup } from '../state/model.js';
-import { contextUrl, directoryObject, missing } from './graph-directory.js';
-import { page, project, selected, topOf } from './odata.js';
+import { directoryObject } from './graph-directory.js';
+import { groupJson } from './graph-group-view.js';
+import { graphContext, page, project, selected, topOf } from './odata.js';
 
 /**
  * Groups as Warden uses them: read a group, list its direct members, and add or remove a member by reference
@@ -12,18 +13,19 @@ import { page, project, selected, topOf } from './odata.js';
 function groupOf(req: SimRequest, ctx: SimContext): SimGroup {
   const id = req.params['id'] ?? '';
   const group = ctx.tenant.groups.get(id);
-  if (!group) missing(id);
+  if (!group) throw resourceNotFound(id);
   return group;
 }
 
 function getGroup(req: SimRequest, ctx: SimContext): SimResponse {
   const group = groupOf(req, ctx);
   const select = selected(req);
-  const view = directoryObject(ctx.tenant, group.id, undefined) ?? {};
-  const { '@odata.type': _type, ...rest } = view;
   return {
     status: 200,
-    body: { '@odata.context': `${contextUrl(ctx, 'groups', select)}/$entity`, ...project(rest, select) },
+    body: {
+      '@odata.context': graphContext(ctx.baseUrl, 'groups', select, true),
+      ...project(groupJson(group), select),
+    },
   };
 }
 
@@ -37,7 +39,7 @@ function listMembers(req: SimRequest, ctx: SimContext): SimResponse {
   return {
     status: 200,
     body: {
-      '@odata.context': contextUrl(ctx, 'directoryObjects', select),
+      '@odata.context': graphContext(ctx.baseUrl, 'directoryObjects', select),
       ...(nextLink ? { '@odata.nextLink': nextLink } : {}),
       value: value.map((id) => directoryObject(ctx.tenant, id, select)),
     },
@@ -66,7 +68,7 @@ function addMember(req: SimRequest, ctx: SimContext): SimResponse {
   const id = referencedId(req.body);
   const user = ctx.tenant.findUser(id);
   const memberId = user?.id ?? id;
-  if (!ctx.tenant.directoryObjectKind(memberId)) missing(id);
+  if (!ctx.tenant.directoryObjectKind(memberId)) throw resourceNotFound(id);
   if (group.members.has(memberId)) {
     throw new SimHttpError(
       400,

@@ -1,14 +1,7 @@
-import { SimHttpError } from '../http/errors.js';
+import { resourceNotFound } from '../http/errors.js';
 import type { RoleRequirement, RouteDef, SimContext, SimRequest, SimResponse } from '../http/types.js';
 import type { SimUser } from '../state/model.js';
-import {
-  encodeCursor,
-  nextLinkWith,
-  nonPremium,
-  readCursor,
-  resumeIndex,
-  scanUsers,
-} from './graph-user-view.js';
+import { nonPremium, userPage } from './graph-user-view.js';
 import { parseFilter, selected, topOf } from './odata.js';
 
 /** GET /v1.0/reports/authenticationMethods/userRegistrationDetails[/{id}]: MFA registration per user (needs P1). */
@@ -105,16 +98,14 @@ function list(req: SimRequest, ctx: SimContext): SimResponse {
   const filter = req.query.get('$filter');
   const predicate = filter ? parseFilter(filter, FILTERABLE) : undefined;
   const keep = predicate ? (u: SimUser) => predicate(registrationJson(ctx, u, admins)) : undefined;
-  const token = req.query.get('$skiptoken');
-  const start = token ? resumeIndex(ctx.tenant.userOrder, readCursor(token)) : 0;
-  const { users, next } = scanUsers(ctx.tenant, start, size, keep);
+  const { value, nextLink } = userPage(req, ctx.tenant, ctx.baseUrl, size, keep);
   const select = selected(req);
   return {
     status: 200,
     body: {
       '@odata.context': context(ctx, false),
-      value: users.map((u) => pick(registrationJson(ctx, u, admins), select)),
-      ...(next ? { '@odata.nextLink': nextLinkWith(req, ctx.baseUrl, encodeCursor(next)) } : {}),
+      value: value.map((u) => pick(registrationJson(ctx, u, admins), select)),
+      ...(nextLink ? { '@odata.nextLink': nextLink } : {}),
     },
   };
 }
@@ -123,12 +114,7 @@ function one(req: SimRequest, ctx: SimContext): SimResponse {
   if (!ctx.tenant.premium) throw nonPremium();
   const id = req.params['id'] ?? '';
   const user = ctx.tenant.users.get(id);
-  if (!user)
-    throw new SimHttpError(
-      404,
-      'Request_ResourceNotFound',
-      `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
-    );
+  if (!user) throw resourceNotFound(id);
   return {
     status: 200,
     body: {

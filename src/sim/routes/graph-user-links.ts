@@ -1,43 +1,14 @@
-import { SimHttpError, badRequest } from '../http/errors.js';
+import { SimHttpError, badRequest, resourceNotFound } from '../http/errors.js';
 import type { RoleRequirement, RouteDef, SimContext, SimRequest, SimResponse } from '../http/types.js';
 import type { SimDirectoryRole, SimGroup } from '../state/model.js';
-import { USER_READ_ROLES, directoryUserJson, pageOf, requireUser } from './graph-user-view.js';
-import { selected, topOf } from './odata.js';
+import { directoryGroupJson, directoryRoleJson } from './graph-group-view.js';
+import { USER_READ_ROLES, directoryUserJson, requireUser } from './graph-user-view.js';
+import { graphContext, page, selected, topOf } from './odata.js';
 
 /**
  * A user's relationships: manager, sponsors, memberOf, transitiveMemberOf (with the microsoft.graph.group and
  * microsoft.graph.directoryRole casts) and checkMemberGroups.
  */
-
-function groupJson(g: SimGroup): Record<string, unknown> {
-  return {
-    '@odata.type': '#microsoft.graph.group',
-    id: g.id,
-    deletedDateTime: null,
-    classification: null,
-    createdDateTime: null,
-    description: g.description,
-    displayName: g.displayName,
-    groupTypes: [],
-    isAssignableToRole: null,
-    mail: null,
-    mailEnabled: g.mailEnabled,
-    mailNickname: g.displayName.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
-    securityEnabled: g.securityEnabled,
-    visibility: null,
-  };
-}
-
-function roleJson(r: SimDirectoryRole): Record<string, unknown> {
-  return {
-    '@odata.type': '#microsoft.graph.directoryRole',
-    id: r.id,
-    deletedDateTime: null,
-    description: null,
-    displayName: r.displayName,
-    roleTemplateId: r.roleTemplateId,
-  };
-}
 
 /** $select on a directoryObject collection: the type annotation stays, unknown names are left out. */
 function pick(
@@ -72,16 +43,16 @@ function memberships(req: SimRequest, ctx: SimContext, transitive: boolean, cast
     roles = [...ctx.tenant.roles.values()].filter((r) => r.members.has(user.id));
   }
   const items = [
-    ...(cast === 'directoryRole' ? [] : groups.map(groupJson)),
-    ...(cast === 'group' ? [] : roles.map(roleJson)),
+    ...(cast === 'directoryRole' ? [] : groups.map(directoryGroupJson)),
+    ...(cast === 'group' ? [] : roles.map(directoryRoleJson)),
   ].map((item) => pick(item, selected(req), cast === undefined));
-  const { value, nextLink } = pageOf(items, req, ctx.baseUrl, topOf(req, 100, 999));
+  const { value, nextLink } = page(items, req, ctx.baseUrl, topOf(req, 100, 999));
   const entitySet =
     cast === 'group' ? 'groups' : cast === 'directoryRole' ? 'directoryRoles' : 'directoryObjects';
   return {
     status: 200,
     body: {
-      '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#${entitySet}`,
+      '@odata.context': graphContext(ctx.baseUrl, entitySet),
       value,
       ...(nextLink ? { '@odata.nextLink': nextLink } : {}),
     },
@@ -91,17 +62,11 @@ function memberships(req: SimRequest, ctx: SimContext, transitive: boolean, cast
 function manager(req: SimRequest, ctx: SimContext): SimResponse {
   const user = requireUser(ctx.tenant, req.params['id']);
   const found = user.managerId ? ctx.tenant.users.get(user.managerId) : undefined;
-  if (!found) {
-    throw new SimHttpError(
-      404,
-      'Request_ResourceNotFound',
-      "Resource 'manager' does not exist or one of its queried reference-property objects are not present.",
-    );
-  }
+  if (!found) throw resourceNotFound('manager');
   return {
     status: 200,
     body: {
-      '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#directoryObjects/$entity`,
+      '@odata.context': graphContext(ctx.baseUrl, 'directoryObjects', undefined, true),
       ...directoryUserJson(found, selected(req)),
     },
   };
@@ -115,9 +80,9 @@ function sponsors(req: SimRequest, ctx: SimContext): SimResponse {
     const sponsor = ctx.tenant.users.get(id);
     const group = ctx.tenant.groups.get(id);
     if (sponsor) items.push(directoryUserJson(sponsor));
-    else if (group) items.push(groupJson(group));
+    else if (group) items.push(directoryGroupJson(group));
   }
-  const { value, nextLink } = pageOf(
+  const { value, nextLink } = page(
     items.map((item) => pick(item, select, true)),
     req,
     ctx.baseUrl,
@@ -126,7 +91,7 @@ function sponsors(req: SimRequest, ctx: SimContext): SimResponse {
   return {
     status: 200,
     body: {
-      '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#directoryObjects`,
+      '@odata.context': graphContext(ctx.baseUrl, 'directoryObjects'),
       value,
       ...(nextLink ? { '@odata.nextLink': nextLink } : {}),
     },

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
-import { SimHttpError, badRequest } from '../http/errors.js';
+import { SimHttpError, badRequest, resourceNotFound } from '../http/errors.js';
 import type { RoleRequirement, SimRequest } from '../http/types.js';
 import type { SimUser } from '../state/model.js';
 import type { Tenant } from '../state/tenant.js';
-import { decodeToken, encodeToken } from './odata.js';
+import { nextLinkWith, readCursor, type Cursor } from './odata.js';
 
 /**
  * How a SimUser looks on the Graph wire: the property table ($select names, values, and which SimUser fields
  * drive each property, so that delta can tell whether a selected property changed), the default property set,
- * @odata.context URLs, and the cursor that pages over tenant.userOrder without copying it.
+ * @odata.context URLs, and paging over tenant.userOrder without copying it.
  */
 
 interface PropertyDef {
@@ -187,11 +187,6 @@ export function sourcesOf(props: readonly string[]): (keyof SimUser)[] {
   return [...new Set(props.flatMap((p) => USER_PROPERTIES[p]?.sources ?? []))];
 }
 
-/** `<base>/v1.0/$metadata#users(a,b)` (plus `/$entity` for a single user), as Graph writes it. */
-export function usersContext(baseUrl: string, select: readonly string[] | undefined, entity = false): string {
-  return `${baseUrl}/v1.0/$metadata#users${select ? `(${select.join(',')})` : ''}${entity ? '/$entity' : ''}`;
-}
-
 /** The record a $filter predicate sees: the user's properties plus signInActivity's paths. */
 export function filterRecord(u: SimUser): Record<string, unknown> {
   return {
@@ -220,44 +215,19 @@ export function nonPremium(): SimHttpError {
   );
 }
 
-export function userNotFound(id: string): SimHttpError {
-  return new SimHttpError(
-    404,
-    'Request_ResourceNotFound',
-    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
-  );
-}
-
 export function requireUser(tenant: Tenant, id: string | undefined): SimUser {
   const user = tenant.findUser(id ?? '');
-  if (!user) throw userNotFound(id ?? '');
+  if (!user) throw resourceNotFound(id ?? '');
   return user;
 }
 
 // ---- paging over tenant.userOrder ------------------------------------------------------------------------------
 
-/** Where a page stopped in tenant.userOrder: the position after the last user served, and that user's id. */
-export interface OrderCursor {
-  o: number;
-  l?: string;
-}
-
-export function encodeCursor(cursor: OrderCursor): string {
-  return encodeToken(cursor);
-}
-
-export function readCursor(text: string): OrderCursor {
-  const cursor = decodeToken<Partial<OrderCursor>>(text);
-  if (typeof cursor.o !== 'number' || cursor.o < 0)
-    throw badRequest('The $skiptoken is invalid.', 'Request_BadRequest');
-  return typeof cursor.l === 'string' ? { o: cursor.o, l: cursor.l } : { o: cursor.o };
-}
-
 /**
  * The index to resume at. Checking the last id keeps a deletion between pages from skipping a user; when the last
  * user itself is gone, resuming one early may repeat a user, which callers must tolerate anyway (they upsert by id).
  */
-export function resumeIndex(order: readonly string[], cursor: OrderCursor): number {
+export function resumeIndex(order: readonly string[], cursor: Cursor): number {
   if (cursor.l === undefined || order[cursor.o - 1] === cursor.l) return Math.min(cursor.o, order.length);
   const at = order.indexOf(cursor.l);
   return at >= 0 ? at + 1 : Math.max(0, Math.min(cursor.o - 1, order.length));
@@ -272,7 +242,7 @@ export function scanUsers(
   start: number,
   size: number,
   keep?: (u: SimUser) => boolean,
-): { users: SimUser[]; next: OrderCursor | undefined } {
+): { users: SimUser[]; next: Cursor | undefined } {
   const order = tenant.userOrder;
   const users: SimUser[] = [];
   let i = start;
@@ -285,37 +255,18 @@ export function scanUsers(
   return { users, next: last === undefined ? { o: i } : { o: i, l: last } };
 }
 
-/** A query string the way Graph writes its links: `$`, `,`, `(`, `)`, `'` and `=` inside values left readable. */
-export function graphQueryString(params: URLSearchParams): string {
-  const encode = (text: string): string =>
-    encodeURIComponent(text)
-      .replace(/%24/g, '$')
-      .replace(/%2C/gi, ',')
-      .replace(/%28/g, '(')
-      .replace(/%29/g, ')')
-      .replace(/%27/g, "'");
-  return [...params].map(([key, value]) => `${encode(key)}=${encode(value)}`).join('&');
-}
-
-/** The link to the next page: the request's own query with a new $skiptoken, the way Graph builds it. */
-export function nextLinkWith(req: SimRequest, baseUrl: string, skipToken: string): string {
-  const next = new URLSearchParams(req.query);
-  next.set('$skiptoken', skipToken);
-  return `${baseUrl}${req.path}?${graphQueryString(next)}`;
-}
-
-/** One page of an in-memory list (sorted users, memberships), with a Graph-style nextLink. */
-export function pageOf<T>(
-  items: readonly T[],
+/** One page of users in tenant order (the $skiptoken resumes the scan where the last page stopped), with its nextLink. */
+export function userPage(
   req: SimRequest,
+  tenant: Tenant,
   baseUrl: string,
   size: number,
-): { value: T[]; nextLink?: string } {
+  keep?: (u: SimUser) => boolean,
+): { value: SimUser[]; nextLink?: string } {
   const token = req.query.get('$skiptoken');
-  const start = token ? readCursor(token).o : 0;
-  const value = items.slice(start, start + size);
-  if (start + size >= items.length) return { value };
-  return { value, nextLink: nextLinkWith(req, baseUrl, encodeCursor({ o: start + size })) };
+  const start = token ? resumeIndex(tenant.userOrder, readCursor(token)) : 0;
+  const { users, next } = scanUsers(tenant, start, size, keep);
+  return next ? { value: users, nextLink: nextLinkWith(req, baseUrl, next) } : { value: users };
 }
 
 /** A user inside a directoryObject collection (manager, sponsors, members): typed, with the default properties. */

@@ -9,23 +9,17 @@ import { graphUserWriteRoutes } from './graph-user-writes.js';
 import {
   CANONICAL_USER_PROPERTY,
   directoryUserJson,
-  encodeCursor,
   USER_READ_ROLES,
   filterRecord,
-  nextLinkWith,
   nonPremium,
-  pageOf,
-  readCursor,
   readsSignInActivity,
   requireUser,
-  resumeIndex,
-  scanUsers,
   unknownProperty,
   userJson,
+  userPage,
   userSelect,
-  usersContext,
 } from './graph-user-view.js';
-import { parseFilter, topOf } from './odata.js';
+import { graphContext, page, parseFilter, topOf } from './odata.js';
 
 /** GET /v1.0/users and /v1.0/users/{id|upn}: $select, $filter, $top, $orderby, $count, $expand=manager, signInActivity. */
 
@@ -147,14 +141,13 @@ function listUsers(req: SimRequest, ctx: SimContext): SimResponse {
   const size = topOf(req, Math.min(100, max), max);
   const expand = expandOf(req);
   const { keep, orderBy } = listQuery(req);
-  const body: Record<string, unknown> = { '@odata.context': usersContext(ctx.baseUrl, select) };
+  const body: Record<string, unknown> = { '@odata.context': graphContext(ctx.baseUrl, 'users', select) };
   if ((req.query.get('$count') ?? '').toLowerCase() === 'true') {
     body['@odata.count'] = keep
       ? tenant.userOrder.reduce((n, id) => n + (keep(tenant.users.get(id) as SimUser) ? 1 : 0), 0)
       : tenant.users.size;
   }
-  let users: SimUser[];
-  let nextLink: string | undefined;
+  let served: { value: SimUser[]; nextLink?: string };
   if (orderBy) {
     // Sorting needs the whole (filtered) list; only requests that ask for an order pay for it.
     const all = tenant.userOrder.map((id) => tenant.users.get(id) as SimUser).filter((u) => !keep || keep(u));
@@ -167,16 +160,12 @@ function listUsers(req: SimRequest, ctx: SimContext): SimResponse {
           : '';
     };
     all.sort((a, b) => key(a).localeCompare(key(b)) * (orderBy.desc ? -1 : 1));
-    ({ value: users, nextLink } = pageOf(all, req, ctx.baseUrl, size));
+    served = page(all, req, ctx.baseUrl, size);
   } else {
-    const token = req.query.get('$skiptoken');
-    const start = token ? resumeIndex(tenant.userOrder, readCursor(token)) : 0;
-    const scanned = scanUsers(tenant, start, size, keep);
-    users = scanned.users;
-    if (scanned.next) nextLink = nextLinkWith(req, ctx.baseUrl, encodeCursor(scanned.next));
+    served = userPage(req, tenant, ctx.baseUrl, size, keep);
   }
-  body['value'] = users.map((u) => render(ctx, u, select, expand));
-  if (nextLink) body['@odata.nextLink'] = nextLink;
+  body['value'] = served.value.map((u) => render(ctx, u, select, expand));
+  if (served.nextLink) body['@odata.nextLink'] = served.nextLink;
   return { status: 200, body };
 }
 
@@ -187,7 +176,10 @@ function getUser(req: SimRequest, ctx: SimContext): SimResponse {
   const user = requireUser(ctx.tenant, req.params['id']);
   return {
     status: 200,
-    body: { '@odata.context': usersContext(ctx.baseUrl, select, true), ...render(ctx, user, select, expand) },
+    body: {
+      '@odata.context': graphContext(ctx.baseUrl, 'users', select, true),
+      ...render(ctx, user, select, expand),
+    },
   };
 }
 

@@ -1,7 +1,10 @@
 import { SimHttpError, badRequest } from '../http/errors.js';
 import type { SimRequest } from '../http/types.js';
 
-/** OData query handling shared by the Graph and Dataverse routes: $select, $filter, $top and $skiptoken paging. */
+/**
+ * OData query handling shared by the Graph, BAP and Dataverse routes: $select, $filter, $top, Graph's
+ * @odata.context and $skiptoken paging.
+ */
 
 /** The $select list, or undefined when the caller did not select. */
 export function selected(req: SimRequest): string[] | undefined {
@@ -23,6 +26,16 @@ export function project<T extends object>(item: T, select: string[] | undefined,
   return out as Partial<T>;
 }
 
+/** `<base>/v1.0/$metadata#users(a,b)` (plus `/$entity` for a single object), as Graph writes @odata.context. */
+export function graphContext(
+  baseUrl: string,
+  entitySet: string,
+  select?: readonly string[],
+  entity = false,
+): string {
+  return `${baseUrl}/v1.0/$metadata#${entitySet}${select ? `(${select.join(',')})` : ''}${entity ? '/$entity' : ''}`;
+}
+
 /** $top as a number within [1, max], or the default when absent; a bad value is Graph's 400. */
 export function topOf(req: SimRequest, fallback: number, max: number): number {
   const text = req.query.get('$top');
@@ -38,10 +51,6 @@ export function topOf(req: SimRequest, fallback: number, max: number): number {
   return top;
 }
 
-interface SkipToken {
-  offset: number;
-}
-
 export function encodeToken(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
@@ -55,9 +64,46 @@ export function decodeToken<T>(text: string): T {
   }
 }
 
+// ---- paging ----------------------------------------------------------------------------------------------------
+
+/** What a $skiptoken carries: the position to resume at and, for scans of tenant.userOrder, the id served last. */
+export interface Cursor {
+  o: number;
+  l?: string;
+}
+
+export function readCursor(text: string): Cursor {
+  const cursor = decodeToken<Partial<Cursor>>(text);
+  if (typeof cursor.o !== 'number' || cursor.o < 0)
+    throw badRequest('The $skiptoken is invalid.', 'Request_BadRequest');
+  return typeof cursor.l === 'string' ? { o: cursor.o, l: cursor.l } : { o: cursor.o };
+}
+
+/** A query string the way Graph writes its links: `$`, `,`, `(`, `)` and `'` inside names and values left readable. */
+function graphQueryString(params: URLSearchParams): string {
+  const encode = (text: string): string =>
+    encodeURIComponent(text)
+      .replace(/%24/g, '$')
+      .replace(/%2C/gi, ',')
+      .replace(/%28/g, '(')
+      .replace(/%29/g, ')')
+      .replace(/%27/g, "'");
+  return [...params].map(([key, value]) => `${encode(key)}=${encode(value)}`).join('&');
+}
+
 /**
- * One page of a list, with @odata.nextLink carrying every original query parameter plus a $skiptoken, the way
- * Graph builds its links (callers must follow the link as given, never rebuild it).
+ * The link to the next page: every original query parameter plus a $skiptoken holding `cursor`, the way Graph
+ * builds its links (callers must follow the link as given, never rebuild it).
+ */
+export function nextLinkWith(req: SimRequest, baseUrl: string, cursor: Cursor): string {
+  const next = new URLSearchParams(req.query);
+  next.set('$skiptoken', encodeToken(cursor));
+  return `${baseUrl}${req.path}?${graphQueryString(next)}`;
+}
+
+/**
+ * One page of an in-memory list and the link to the next one (undefined on the last page). The route names the
+ * link's property: `@odata.nextLink` on Graph, `nextLink` on BAP.
  */
 export function page<T>(
   items: readonly T[],
@@ -66,14 +112,10 @@ export function page<T>(
   size: number,
 ): { value: T[]; nextLink?: string } {
   const token = req.query.get('$skiptoken');
-  const offset = token ? decodeToken<SkipToken>(token).offset : 0;
-  const value = items.slice(offset, offset + size);
-  if (offset + size >= items.length) return { value };
-  const next = new URLSearchParams(req.query);
-  next.set('$skiptoken', encodeToken({ offset: offset + size }));
-  // Graph writes $ and , literally in its links; URLSearchParams would percent-encode them.
-  const query = next.toString().replace(/%24/g, '$').replace(/%2C/gi, ',');
-  return { value, nextLink: `${baseUrl}${req.path}?${query}` };
+  const start = token ? readCursor(token).o : 0;
+  const value = items.slice(start, start + size);
+  if (start + size >= items.length) return { value };
+  return { value, nextLink: nextLinkWith(req, baseUrl, { o: start + size }) };
 }
 
 // ---- $filter -------------------------------------------------------------------------------------------------
