@@ -77,7 +77,19 @@ const settings = z.object({
   EXCEPTION_MAX_DAYS: z.coerce.number().int().min(1).max(365).default(90),
   PROTECTED_ACCOUNTS: list,
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
-  PUBLIC_URL: z.preprocess((v) => (v === '' ? undefined : v), httpsUrl.optional()),
+  // Graph delivers change notifications only to https; plain http is accepted for loopback (local development).
+  PUBLIC_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .url()
+      .refine(
+        (u) => u.startsWith('https://') || /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(u),
+        'must be an https:// URL (http only for localhost)',
+      )
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

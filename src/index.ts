@@ -1,34 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { createFindingPresenter } from './cards/finding-presenter.js';
 import { ConfigError, loadConfig, redactedSummary } from './config.js';
 import { systemClock } from './domain/clock.js';
+import { GraphApproverCheck } from './graph/approver-check.js';
+import { createGraphClient } from './graph/client.js';
 import { createCredential } from './graph/credential.js';
+import { GraphDirectoryReader } from './graph/directory-reader.js';
+import { GraphChangeSubscriptions } from './graph/subscriptions.js';
+import { BackgroundTasks } from './jobs/background.js';
+import { ScanScheduler } from './jobs/scan-scheduler.js';
+import { SubscriptionKeeper } from './jobs/subscription-keeper.js';
 import { createLogger } from './logger.js';
 import { createServer } from './server.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import { createAdapter } from './teams/adapter.js';
 import { createTeamsApp } from './teams/app.js';
+import { TeamsNotifier } from './teams/notifier.js';
+import { readSetting } from './workflows/settings.js';
+import { createWarden } from './workflows/warden.js';
 
-// Composition root: configuration → adapters → workflows → server. No logic lives here.
+// Composition root: configuration → adapters → workflows → server and jobs. No logic lives here.
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   logger.info({ config: redactedSummary(config) }, 'starting Warden');
+  const clock = systemClock;
+  const holder = `warden-${process.pid}-${randomUUID()}`;
 
   const store = openSqliteStore({ path: config.store.sqlitePath });
   const credential = createCredential(config);
+  const graph = createGraphClient(config, credential);
   const adapter = createAdapter(config, logger);
-  const app = createTeamsApp({ adapter, config, store, clock: systemClock, logger });
-  const server = createServer({ config, adapter, app, store, credential, logger });
+  const notifier = new TeamsNotifier(adapter, config.bot.id);
+  const background = new BackgroundTasks(logger);
+  const warden = createWarden({
+    store,
+    clock,
+    logger,
+    notifier,
+    holder,
+    directory: new GraphDirectoryReader(graph),
+    approvers: new GraphApproverCheck(graph, { approversGroupId: config.approversGroupId, clock }),
+    presenter: createFindingPresenter(config.mode, clock),
+  });
+  const scheduler = new ScanScheduler({
+    run: async () => {
+      await warden.scanNow();
+    },
+    store,
+    clock,
+    logger,
+    intervalMs: config.schedules.scanIntervalMs,
+  });
+  const subscriptions = config.publicUrl
+    ? new SubscriptionKeeper({
+        subscriptions: new GraphChangeSubscriptions(graph, clock),
+        store,
+        logger,
+        notificationUrl: `${config.publicUrl}/api/notifications`,
+      })
+    : undefined;
+  const app = createTeamsApp({ adapter, config, store, clock, logger, warden, notifier, background });
+  const server = createServer({
+    config,
+    adapter,
+    app,
+    store,
+    credential,
+    logger,
+    ...(subscriptions
+      ? {
+          notifications: {
+            clientState: async () => (await readSetting(store, 'subscription'))?.clientState,
+            onUsersChanged: () => void scheduler.request('notification'),
+          },
+        }
+      : {}),
+  });
 
   const port = await server.start();
   logger.info({ port, mode: config.mode }, `Warden is listening on port ${port}`);
+  scheduler.start();
+  subscriptions?.start();
 
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'stopping: finishing turns in flight');
+    logger.info({ signal }, 'stopping: finishing turns and jobs in flight');
+    subscriptions?.stop();
     server
       .stop()
+      .then(() => Promise.all([scheduler.stop(), background.drain()]))
       .then(() => store.close())
       .then(() => {
         logger.info('stopped');

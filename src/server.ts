@@ -6,6 +6,14 @@ import type { Logger } from './logger.js';
 import { isConfiguredTenant } from './teams/tenant.js';
 import type { Store } from './workflows/ports.js';
 
+/** Graph change notifications: how to check them and what to do when users change. */
+export interface NotificationHandler {
+  /** The clientState Warden gave Graph when subscribing; notifications carrying another one are forged. */
+  clientState: () => Promise<string | undefined>;
+  /** Called after the answer is sent; must not throw. */
+  onUsersChanged: () => void;
+}
+
 export interface ServerDeps {
   config: Readonly<Config>;
   adapter: TeamsAdapter;
@@ -13,6 +21,7 @@ export interface ServerDeps {
   store: Pick<Store, 'ping'>;
   credential: TokenCredential;
   logger: Logger;
+  notifications?: NotificationHandler;
 }
 
 export interface WardenServer {
@@ -72,6 +81,39 @@ export function createServer(deps: ServerDeps): WardenServer {
       inFlight--;
       if (inFlight === 0) drained?.();
     }
+  });
+
+  // Graph change notifications: answer the validation handshake, check clientState, answer within 3 s, queue work.
+  server.post('/api/notifications', async (req, res) => {
+    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    const validationToken = query.get('validationToken');
+    if (validationToken !== null) {
+      res.setHeader('Content-Type', 'text/plain');
+      res.sendRaw(200, validationToken);
+      return;
+    }
+    const handler = deps.notifications;
+    if (!handler) {
+      res.send(404, { error: 'Change notifications are not enabled (set PUBLIC_URL).' });
+      return;
+    }
+    const expected = await handler.clientState();
+    const items = (req.body as { value?: { clientState?: unknown }[] } | undefined)?.value;
+    if (
+      !expected ||
+      !Array.isArray(items) ||
+      items.length === 0 ||
+      !items.every((n) => n.clientState === expected)
+    ) {
+      logger.warn(
+        { count: Array.isArray(items) ? items.length : 0 },
+        'refused change notifications with a wrong clientState',
+      );
+      res.send(403, { error: 'clientState does not match.' });
+      return;
+    }
+    res.send(202);
+    handler.onUsersChanged();
   });
 
   server.get('/healthz', (_req, res, next) => {

@@ -175,6 +175,12 @@ describe('loadConfig bot identity', () => {
 });
 
 describe('loadConfig URLs', () => {
+  it('when PUBLIC_URL is plain http on loopback, then it is accepted for local change notifications', () => {
+    expect(loadConfig({ ...minimal, PUBLIC_URL: 'http://127.0.0.1:3978/' }).publicUrl).toBe(
+      'http://127.0.0.1:3978',
+    );
+  });
+
   it('when any base URL is plain http, then it is refused because tokens are never sent over http', () => {
     const { problems } = problemsOf({
       ...minimal,
@@ -188,7 +194,7 @@ describe('loadConfig URLs', () => {
       `AUTHORITY_HOST: ${https}`,
       `GRAPH_BASE_URL: ${https}`,
       `BAP_BASE_URL: ${https}`,
-      `PUBLIC_URL: ${https}`,
+      'PUBLIC_URL: must be an https:// URL (http only for localhost)',
     ]);
   });
 

@@ -45,18 +45,18 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   {
     name: 'status',
     usage: 'status',
-    description: 'Show the mode, the last scans and how many findings are open.',
+    description: 'Show the mode, alerts channel, scans, findings by state and permission health.',
     example: 'status',
     audience: 'anyone',
-    available: false,
+    available: true,
   },
   {
     name: 'scan',
-    usage: 'scan [mailboxes|flows]',
-    description: 'Scan the tenant now, for every kind of finding or only one.',
-    example: 'scan mailboxes',
+    usage: 'scan [mailboxes]',
+    description: 'Scan now for shared, room and equipment mailboxes that can sign in.',
+    example: 'scan',
     audience: 'approver',
-    available: false,
+    available: true,
   },
   {
     name: 'findings',
@@ -93,10 +93,10 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   {
     name: 'setup',
     usage: 'setup',
-    description: 'Check the permissions, groups and policies Warden depends on.',
+    description: "Make this channel Warden's alerts channel (type it in the channel).",
     example: 'setup',
     audience: 'approver',
-    available: false,
+    available: true,
   },
 ] satisfies CommandSpec[]);
 

@@ -40,6 +40,36 @@ export type FindingState = (typeof FINDING_STATES)[number];
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/** Why a finding stopped holding, as the rescan saw it. */
+export const RESOLUTION_REASONS = ['disabled', 'not-a-mailbox-any-more', 'deleted'] as const;
+export type ResolutionReason = (typeof RESOLUTION_REASONS)[number];
+
+/** Who dismissed a finding, when and why. */
+export interface FindingDismissal {
+  /** Entra object id of the approver. */
+  by: string;
+  byDisplayName?: string;
+  at: IsoTime;
+  reason: string;
+}
+
+export interface FindingResolution {
+  reason: ResolutionReason;
+  at: IsoTime;
+}
+
+/** The owner an approver chose for one finding; it wins over sponsors and manager (domain/owners.ts). */
+export interface OwnerAssignment {
+  /** Entra object id of the owner. */
+  id: string;
+  displayName: string;
+  userPrincipalName?: string;
+  /** Entra object id of the approver who assigned them. */
+  by: string;
+  byDisplayName?: string;
+  at: IsoTime;
+}
+
 /** The Adaptive Card that shows a finding, so that later events update it in place. */
 export interface FindingCard {
   conversationId: string;
@@ -58,6 +88,12 @@ export interface Finding {
   evidence: unknown;
   /** Entra object ids of the people responsible for the subject. */
   ownerIds: string[];
+  /** Present exactly while `state` is `dismissed`; the audit log keeps earlier dismissals. */
+  dismissal?: FindingDismissal;
+  /** Present exactly while `state` is `resolved`. */
+  resolution?: FindingResolution;
+  /** Kept through every state once set, so a rescan or a reopening never undoes an approver's choice. */
+  assignedOwner?: OwnerAssignment;
   card?: FindingCard;
   firstSeenAt: IsoTime;
   lastSeenAt: IsoTime;

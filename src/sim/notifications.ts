@@ -105,13 +105,20 @@ class Notifier {
     const now = tenant.clock.now();
     for (const sub of tenant.subscriptions.values()) {
       if (Date.parse(sub.expirationDateTime) <= now) continue;
-      if (!changeTypesOf(sub).includes(changeType)) continue;
+      // Directory objects report a creation to an "updated" subscription as an update (a new user is a change).
+      const types = changeTypesOf(sub);
+      const delivered: ChangeType | undefined = types.includes(changeType)
+        ? changeType
+        : changeType === 'created' && types.includes('updated')
+          ? 'updated'
+          : undefined;
+      if (!delivered) continue;
       const target = targetOf(sub.resource);
       if (target !== undefined && target !== userId.toLowerCase()) continue;
       this.enqueue(sub.notificationUrl, {
         subscriptionId: sub.id,
         subscriptionExpirationDateTime: sub.expirationDateTime,
-        changeType,
+        changeType: delivered,
         resource: `Users/${userId}`,
         resourceData: {
           '@odata.type': '#Microsoft.Graph.User',

@@ -129,7 +129,17 @@ CREATE TABLE leases (
 ) STRICT;
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: initialSchema }];
+// Each is one JSON object or NULL for "absent"; json_extract reaches inside, e.g. the assigned owner's id.
+const findingDecisionFields = `
+ALTER TABLE findings ADD COLUMN dismissal TEXT CHECK (dismissal IS NULL OR json_valid(dismissal));
+ALTER TABLE findings ADD COLUMN resolution TEXT CHECK (resolution IS NULL OR json_valid(resolution));
+ALTER TABLE findings ADD COLUMN assigned_owner TEXT CHECK (assigned_owner IS NULL OR json_valid(assigned_owner));
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', sql: initialSchema },
+  { version: 2, name: 'finding dismissal, resolution and assigned owner', sql: findingDecisionFields },
+];
 
 /**
  * Brings the schema up to the last migration, all pending migrations in one transaction: a failure leaves the

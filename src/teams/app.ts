@@ -1,15 +1,17 @@
 import { ActivityTypes, CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
-import { helpCard } from '../cards/help-card.js';
 import { refusalCard } from '../cards/refusal-card.js';
-import { unknownCommandHint } from '../cards/hint.js';
 import { welcomeCard } from '../cards/welcome-card.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
-import { parseCommand } from '../domain/commands.js';
 import type { Logger } from '../logger.js';
+import type { BackgroundTasks } from '../jobs/background.js';
+import type { Notifier } from '../workflows/notifier-port.js';
 import type { Store } from '../workflows/ports.js';
 import { registerConversation } from '../workflows/register-conversation.js';
+import type { Warden } from '../workflows/warden.js';
+import { registerFindingActions } from './card-actions.js';
+import { handleCommand } from './commands.js';
 import { conversationOf, teamsChannelData } from './conversation.js';
 import { isConfiguredTenant } from './tenant.js';
 
@@ -19,6 +21,9 @@ export interface TeamsAppDeps {
   store: Store;
   clock: Clock;
   logger: Logger;
+  warden: Warden;
+  notifier: Notifier;
+  background: BackgroundTasks;
 }
 
 const card = (content: object) => MessageFactory.attachment(CardFactory.adaptiveCard(content));
@@ -71,20 +76,9 @@ export function createTeamsApp(deps: TeamsAppDeps): Application {
     if (botAdded) await onInstalled(context, false);
   });
 
-  app.activity(ActivityTypes.Message, async (context) => {
-    const parsed = parseCommand(context.activity.text);
-    if ('unknown' in parsed) {
-      await context.sendActivity(unknownCommandHint(parsed.unknown));
-      return;
-    }
-    switch (parsed.name) {
-      case 'help':
-        await context.sendActivity(card(helpCard()));
-        return;
-      default:
-        await context.sendActivity(unknownCommandHint(parsed.name));
-    }
-  });
+  app.activity(ActivityTypes.Message, (context) => handleCommand(context, deps));
+
+  registerFindingActions(app, deps);
 
   // Must stay the last Action.Execute route: a verb no handler claims (a card from an older release, or a crafted
   // invoke) gets a refusal returned to the clicker alone, never an exception or an HTTP 501.

@@ -6,10 +6,13 @@ import type {
   Decision,
   Finding,
   FindingCard,
+  FindingDismissal,
+  FindingResolution,
   FindingState,
   IsoTime,
   Job,
   JobState,
+  OwnerAssignment,
   RequestKind,
   RequestState,
   SyncStateRecord,
@@ -49,15 +52,33 @@ export interface SettingStore {
   setSetting(key: string, value: unknown): Promise<void>;
 }
 
-/** A new finding starts `open`, at version 1, first and last seen (and updated) at `seenAt`. */
+/**
+ * A new finding starts `open`, at version 1, first and last seen (and updated) at `seenAt`. A `dismissal`,
+ * `resolution` or `assignedOwner` given here is stored although the state is `open`: the store does not check
+ * them against the state, that is the domain's job.
+ */
 export type NewFinding = Omit<Finding, 'state' | 'version' | 'firstSeenAt' | 'lastSeenAt' | 'updatedAt'> & {
   seenAt: IsoTime;
 };
 
-/** Fields an update may change; `card: null` removes the card. `updatedAt` is always set by the caller. */
+/**
+ * Fields an update may change. `updatedAt` is always set by the caller.
+ * - `state`, `severity`, `subjectDisplayName`, `evidence`, `ownerIds`, `lastSeenAt`: a key that is absent or
+ *   holds `undefined` leaves the field as it was.
+ * - `card`: absent or `undefined` leaves it, `null` removes it.
+ * - `dismissal`, `resolution`, `assignedOwner`: absent leaves the field as it was; a key that is present with
+ *   `undefined` or `null` removes it (as in the domain's FindingPatch, domain/lifecycle.ts). An implementation
+ *   must test for the own key (`Object.hasOwn(patch, 'dismissal')`), not for `patch.dismissal === undefined`.
+ */
 export type FindingPatch = Partial<
   Pick<Finding, 'state' | 'severity' | 'subjectDisplayName' | 'evidence' | 'ownerIds' | 'lastSeenAt'>
-> & { card?: FindingCard | null; updatedAt: IsoTime };
+> & {
+  card?: FindingCard | null;
+  dismissal?: FindingDismissal | null;
+  resolution?: FindingResolution | null;
+  assignedOwner?: OwnerAssignment | null;
+  updatedAt: IsoTime;
+};
 
 /** A finding update guarded by the version the caller read. */
 export interface FindingChange {

@@ -16,8 +16,8 @@ describe('the command catalogue', () => {
     ]);
   });
 
-  it('when asked for the available commands, then only help is available in this milestone', () => {
-    expect(availableCommands().map((c) => c.name)).toEqual(['help']);
+  it('when asked for the available commands, then help, status, scan and setup are available in this milestone', () => {
+    expect(availableCommands().map((c) => c.name)).toEqual(['help', 'status', 'scan', 'setup']);
   });
 
   it.each(COMMANDS.map((c) => [c.name, c] as const))(
@@ -69,7 +69,7 @@ describe('parseCommand', () => {
   });
 
   it('when a command is catalogued but not available yet, then it is unknown, so nothing promises it', () => {
-    expect(parseCommand('scan mailboxes')).toEqual({ unknown: 'scan' });
+    expect(parseCommand('digest now')).toEqual({ unknown: 'digest' });
   });
 
   it('when the unknown word has another case, then it is returned as typed', () => {
@@ -77,8 +77,10 @@ describe('parseCommand', () => {
   });
 
   it('when a command becomes available, then it parses with its args as typed', () => {
-    const catalogue: CommandSpec[] = COMMANDS.map((c) => (c.name === 'scan' ? { ...c, available: true } : c));
-    expect(parseCommand('SCAN Mailboxes', catalogue)).toEqual({ name: 'scan', args: ['Mailboxes'] });
-    expect(parseCommand('scanner', catalogue)).toEqual({ unknown: 'scanner' });
+    const catalogue: CommandSpec[] = COMMANDS.map((c) =>
+      c.name === 'digest' ? { ...c, available: true } : c,
+    );
+    expect(parseCommand('DIGEST Now', catalogue)).toEqual({ name: 'digest', args: ['Now'] });
+    expect(parseCommand('digester', catalogue)).toEqual({ unknown: 'digester' });
   });
 });

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/store/errors.js';
-import { MIGRATIONS, type Migration } from '../../src/store/migrations.js';
+import { applyMigrations, MIGRATIONS, type Migration } from '../../src/store/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { at, expectStoreError, newFinding, newJob, newRequest } from './contract/fixtures.js';
 import { describeStoreContract } from './store-contract.js';
@@ -121,6 +121,120 @@ describe('SQLite store', () => {
 
     expect(open).toThrow(StoreError);
     expect(open).toThrow(expect.objectContaining({ reason: 'schema-too-new' }));
+  });
+
+  describe('a database from schema version 1 (before dismissal, resolution and assigned owner)', () => {
+    /** A file at schema version 1 holding one finding, written as that version's Warden wrote it. */
+    const version1 = () => {
+      const path = freshPath();
+      mkdirSync(dirname(path), { recursive: true });
+      const db = new Database(path);
+      applyMigrations(db, MIGRATIONS.slice(0, 1));
+      db.prepare(
+        `INSERT INTO findings (id, rule_id, subject_id, subject_display_name, state, severity, evidence, owner_ids,
+          card_conversation_id, card_activity_id, first_seen_at, last_seen_at, updated_at, version)
+         VALUES ('NHI-001:user-1', 'NHI-001', 'user-1', 'Reception mailbox', 'dismissed', 'high',
+          '{"upn":"reception@contoso.example"}', '["owner-1"]', 'conv-1', 'act-1', ?, ?, ?, 3)`,
+      ).run(at(0), at(1), at(2));
+      db.close();
+      return path;
+    };
+    const before = {
+      id: 'NHI-001:user-1',
+      ruleId: 'NHI-001',
+      subjectId: 'user-1',
+      subjectDisplayName: 'Reception mailbox',
+      state: 'dismissed',
+      severity: 'high',
+      evidence: { upn: 'reception@contoso.example' },
+      ownerIds: ['owner-1'],
+      card: { conversationId: 'conv-1', activityId: 'act-1' },
+      firstSeenAt: at(0),
+      lastSeenAt: at(1),
+      updatedAt: at(2),
+      version: 3,
+    };
+
+    it('when opened, then it migrates to the latest version and the finding reads back unchanged', async () => {
+      const path = version1();
+      expect(versions(path).map((v) => v.version)).toStrictEqual([1]);
+
+      const store = openSqliteStore({ path });
+
+      expect(versions(path).map((v) => v.version)).toStrictEqual(MIGRATIONS.map((m) => m.version));
+      expect(await store.getFinding('NHI-001:user-1')).toStrictEqual(before);
+      expect(await store.listFindings()).toStrictEqual([before]);
+      await store.close();
+    });
+
+    it('when migrated, then the finding takes the new fields and keeps them after a reopen', async () => {
+      const path = version1();
+      const dismissal = { by: 'approver-1', at: at(3), reason: 'Known reception mailbox' };
+      const assignedOwner = { id: 'owner-2', displayName: 'Olga', by: 'approver-1', at: at(3) };
+      const first = openSqliteStore({ path });
+      await first.updateFinding('NHI-001:user-1', 3, { dismissal, assignedOwner, updatedAt: at(3) });
+      await first.close();
+
+      const second = openSqliteStore({ path });
+
+      expect(await second.getFinding('NHI-001:user-1')).toStrictEqual({
+        ...before,
+        dismissal,
+        assignedOwner,
+        updatedAt: at(3),
+        version: 4,
+      });
+      await second.close();
+    });
+
+    it('when a migration step fails, then the database stays at version 1 with its finding', () => {
+      const path = version1();
+      const broken: Migration = { version: 3, name: 'broken', sql: 'INSERT INTO missing_table VALUES (1)' };
+
+      expect(() => openSqliteStore({ path, migrations: [...MIGRATIONS, broken] })).toThrow(
+        expect.objectContaining({ reason: 'migration-failed' }),
+      );
+
+      expect(versions(path).map((v) => v.version)).toStrictEqual([1]);
+      const columns = inspect(path, (db) =>
+        db
+          .prepare<[string], { name: string }>('SELECT name FROM pragma_table_info(?)')
+          .all('findings')
+          .map((c) => c.name),
+      );
+      expect(columns).not.toContain('dismissal');
+    });
+  });
+
+  it('when a stored dismissal, resolution or assigned owner is unreadable, then reading it fails with corrupt-record', async () => {
+    const path = freshPath();
+    const store = openSqliteStore({ path });
+    await store.insertFindingIfAbsent(newFinding({ subjectId: 'a' }));
+    await store.insertFindingIfAbsent(newFinding({ subjectId: 'b' }));
+    await store.insertFindingIfAbsent(newFinding({ subjectId: 'c' }));
+    const db = new Database(path);
+    db.prepare(`UPDATE findings SET dismissal = '{"by":"x"}' WHERE subject_id = 'a'`).run();
+    db.prepare(
+      `UPDATE findings SET resolution = '{"reason":"gone","at":"${at(1)}"}' WHERE subject_id = 'b'`,
+    ).run();
+    db.prepare(`UPDATE findings SET assigned_owner = '"owner-1"' WHERE subject_id = 'c'`).run();
+    db.close();
+
+    await expectStoreError(store.getFinding('NHI-001:a'), 'corrupt-record');
+    await expectStoreError(store.getFinding('NHI-001:b'), 'corrupt-record');
+    await expectStoreError(store.getFinding('NHI-001:c'), 'corrupt-record');
+    await store.close();
+  });
+
+  it('when someone writes text that is not JSON into a new finding column, then the database refuses it', async () => {
+    const path = freshPath();
+    const store = openSqliteStore({ path });
+    await store.insertFindingIfAbsent(newFinding());
+    await store.close();
+    const db = new Database(path);
+
+    expect(() => db.prepare("UPDATE findings SET dismissal = 'not json'").run()).toThrow(/CHECK/);
+    db.close();
   });
 
   it('when someone edits the audit table behind the store, then the database refuses it', async () => {

@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import type { Store } from '../../src/workflows/ports.js';
 import { auditAndLeaseContract } from './contract/audit-and-leases.js';
 import { decisionContract } from './contract/decisions.js';
+import { findingRecordContract } from './contract/finding-records.js';
 import { findingContract } from './contract/findings.js';
 import { useStore, type CloseStore, type OpenStore } from './contract/fixtures.js';
 import { jobContract } from './contract/jobs.js';
@@ -21,6 +22,7 @@ export function describeStoreContract(
     const store = useStore(open satisfies OpenStore, close satisfies CloseStore);
     conversationAndSettingContract(store);
     findingContract(store);
+    findingRecordContract(store);
     requestContract(store);
     decisionContract(store);
     jobContract(store);

@@ -12,6 +12,10 @@ import type { Clock } from '../../src/domain/clock.js';
 import { createLogger } from '../../src/logger.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
 import { createAdapter } from '../../src/teams/adapter.js';
+import { createFindingPresenter } from '../../src/cards/finding-presenter.js';
+import { BackgroundTasks } from '../../src/jobs/background.js';
+import { TeamsNotifier } from '../../src/teams/notifier.js';
+import { createWarden } from '../../src/workflows/warden.js';
 import { createTeamsApp } from '../../src/teams/app.js';
 
 const TENANT = '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
@@ -137,7 +141,30 @@ beforeEach(() => {
   const logger = createLogger(config.logLevel, sink);
   store = openSqliteStore({ path: ':memory:' });
   adapter = createAdapter(config, logger);
-  app = createTeamsApp({ adapter, config, store, clock, logger });
+  const notifier = new TeamsNotifier(adapter, '');
+  const unused = (): never => {
+    throw new Error('these tests do not reach the directory');
+  };
+  const warden = createWarden({
+    store,
+    clock,
+    logger,
+    notifier,
+    holder: 'test',
+    directory: { deltaPage: unused, mailboxPurposes: unused, mailboxEvidence: unused, findUser: unused },
+    approvers: { isApprover: unused },
+    presenter: createFindingPresenter(config.mode, clock),
+  });
+  app = createTeamsApp({
+    adapter,
+    config,
+    store,
+    clock,
+    logger,
+    warden,
+    notifier,
+    background: new BackgroundTasks(logger),
+  });
   connector.reset();
   logLines.length = 0;
 });

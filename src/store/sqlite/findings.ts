@@ -9,6 +9,7 @@ import type {
 } from '../../workflows/ports.js';
 import { StoreError } from '../errors.js';
 import { fromJson, isoTime, paging, toJson, Conditions, type SqliteDb } from './db.js';
+import { dismissalCodec, ownerAssignmentCodec, resolutionCodec } from './finding-fields.js';
 
 interface FindingRow {
   id: string;
@@ -21,6 +22,9 @@ interface FindingRow {
   owner_ids: string;
   card_conversation_id: string | null;
   card_activity_id: string | null;
+  dismissal: string | null;
+  resolution: string | null;
+  assigned_owner: string | null;
   first_seen_at: string;
   last_seen_at: string;
   updated_at: string;
@@ -38,6 +42,9 @@ type FindingParams = [
   string,
   string | null,
   string | null,
+  string | null,
+  string | null,
+  string | null,
   string,
   string,
   string,
@@ -45,9 +52,13 @@ type FindingParams = [
 ];
 
 const COLUMNS = `id, rule_id, subject_id, subject_display_name, state, severity, evidence, owner_ids,
-  card_conversation_id, card_activity_id, first_seen_at, last_seen_at, updated_at, version`;
+  card_conversation_id, card_activity_id, dismissal, resolution, assigned_owner,
+  first_seen_at, last_seen_at, updated_at, version`;
 
 function toFinding(row: FindingRow): Finding {
+  const dismissal = dismissalCodec.decode(row.dismissal, row.id);
+  const resolution = resolutionCodec.decode(row.resolution, row.id);
+  const assignedOwner = ownerAssignmentCodec.decode(row.assigned_owner, row.id);
   const ownerIds = fromJson(row.owner_ids, `owner ids of finding ${row.id}`);
   if (!Array.isArray(ownerIds) || !ownerIds.every((o): o is string => typeof o === 'string')) {
     throw new StoreError('corrupt-record', `stored owner ids of finding ${row.id} are not a list of ids`);
@@ -61,6 +72,9 @@ function toFinding(row: FindingRow): Finding {
     severity: row.severity,
     evidence: fromJson(row.evidence, `evidence of finding ${row.id}`),
     ownerIds,
+    ...(dismissal === undefined ? {} : { dismissal }),
+    ...(resolution === undefined ? {} : { resolution }),
+    ...(assignedOwner === undefined ? {} : { assignedOwner }),
     ...(row.card_conversation_id !== null && row.card_activity_id !== null
       ? { card: { conversationId: row.card_conversation_id, activityId: row.card_activity_id } }
       : {}),
@@ -84,6 +98,9 @@ function toParams(f: Finding): FindingParams {
     toJson(f.ownerIds, 'ownerIds'),
     f.card?.conversationId ?? null,
     f.card?.activityId ?? null,
+    dismissalCodec.encode(f.dismissal),
+    resolutionCodec.encode(f.resolution),
+    ownerAssignmentCodec.encode(f.assignedOwner),
     isoTime(f.firstSeenAt, 'firstSeenAt'),
     isoTime(f.lastSeenAt, 'lastSeenAt'),
     isoTime(f.updatedAt, 'updatedAt'),
@@ -110,7 +127,9 @@ export function listFindings(db: SqliteDb, filter: FindingFilter = {}): Finding[
     .map(toFinding);
 }
 
-const INSERT = `INSERT INTO findings (${COLUMNS}) VALUES (${Array(14).fill('?').join(', ')})
+const INSERT = `INSERT INTO findings (${COLUMNS}) VALUES (${COLUMNS.split(',')
+  .map(() => '?')
+  .join(', ')})
   ON CONFLICT (id) DO NOTHING`;
 
 const UPDATE = `UPDATE findings SET ${COLUMNS.split(',')
@@ -136,7 +155,11 @@ export function insertFindingIfAbsent(
   return { created: changes === 1, finding: mustGet(db, finding.id) };
 }
 
-// Field by field, so that a key present with the value undefined leaves the field as it was.
+/*
+ * Field by field. For most fields a key present with the value undefined leaves the field as it was; for the
+ * dismissal, resolution and assigned owner a present key always wins, and undefined or null removes the field
+ * (toParams stores an undefined one as NULL).
+ */
 function merge(current: Finding, patch: FindingPatch): Finding {
   const next: Finding = {
     ...current,
@@ -149,6 +172,9 @@ function merge(current: Finding, patch: FindingPatch): Finding {
     updatedAt: patch.updatedAt,
     version: current.version + 1,
   };
+  if (Object.hasOwn(patch, 'dismissal')) next.dismissal = patch.dismissal ?? undefined;
+  if (Object.hasOwn(patch, 'resolution')) next.resolution = patch.resolution ?? undefined;
+  if (Object.hasOwn(patch, 'assignedOwner')) next.assignedOwner = patch.assignedOwner ?? undefined;
   if (patch.card === null) delete next.card;
   else if (patch.card !== undefined) next.card = patch.card;
   return next;

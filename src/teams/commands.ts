@@ -1,0 +1,162 @@
+import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
+import { helpCard } from '../cards/help-card.js';
+import { unknownCommandHint } from '../cards/hint.js';
+import { scanCard, type ScanCardView } from '../cards/scan-card.js';
+import { setupCard } from '../cards/setup-card.js';
+import { statusCard } from '../cards/status-card.js';
+import type { Config } from '../config.js';
+import type { Clock } from '../domain/clock.js';
+import { parseCommand } from '../domain/commands.js';
+import type { BackgroundTasks } from '../jobs/background.js';
+import type { Notifier } from '../workflows/notifier-port.js';
+import type { ScanProgress } from '../workflows/scan-mailboxes.js';
+import type { Warden } from '../workflows/warden.js';
+import { conversationOf } from './conversation.js';
+
+export interface CommandDeps {
+  config: Readonly<Config>;
+  warden: Warden;
+  notifier: Notifier;
+  background: BackgroundTasks;
+  clock: Clock;
+}
+
+const card = (content: object) => MessageFactory.attachment(CardFactory.adaptiveCard(content));
+/** A scan card is updated at most this often, to stay inside Teams' per-thread message limits. */
+const PROGRESS_EVERY_MS = 1_000;
+
+/** Answers a chat command: parse, authorize (in the workflow), call one use case, answer with a card. */
+export async function handleCommand(context: TurnContext, deps: CommandDeps): Promise<void> {
+  const parsed = parseCommand(context.activity.text);
+  if ('unknown' in parsed) {
+    await context.sendActivity(unknownCommandHint(parsed.unknown));
+    return;
+  }
+  switch (parsed.name) {
+    case 'help':
+      await context.sendActivity(card(helpCard()));
+      return;
+    case 'setup':
+      await setup(context, deps);
+      return;
+    case 'scan':
+      await scan(context, deps);
+      return;
+    case 'status':
+      await context.sendActivity(
+        card(statusCard({ mode: deps.config.mode, ...(await deps.warden.status()) })),
+      );
+      return;
+    default:
+      await context.sendActivity(unknownCommandHint(parsed.name));
+  }
+}
+
+async function setup(context: TurnContext, deps: CommandDeps): Promise<void> {
+  const actorId = context.activity.from.aadObjectId ?? '';
+  const result = await deps.warden.setup({
+    actorId,
+    ...(context.activity.from.name ? { actorName: context.activity.from.name } : {}),
+    conversation: conversationOf(context.activity),
+  });
+  if (!result.ok) {
+    await context.sendActivity(result.message);
+    return;
+  }
+  await context.sendActivity(
+    card(
+      setupCard({
+        setBy: context.activity.from.name || actorId,
+        at: result.at,
+        findingsPosting: result.waiting,
+        mode: deps.config.mode,
+      }),
+    ),
+  );
+  deps.background.run('post waiting findings', () => deps.warden.publish());
+}
+
+async function scan(context: TurnContext, deps: CommandDeps): Promise<void> {
+  const actorId = context.activity.from.aadObjectId ?? '';
+  if (!(await deps.warden.isApprover(actorId).catch(() => false))) {
+    await context.sendActivity(
+      'Only Warden approvers can start a scan. Scans also run on their own every scan interval. Nothing was started.',
+    );
+    return;
+  }
+  const startedAt = deps.clock.now().toISOString();
+  const view = (
+    progress: ScanProgress,
+    state: ScanCardView['state'],
+    extra: Partial<ScanCardView> = {},
+  ): ScanCardView => ({
+    state,
+    kind: progress.kind,
+    startedAt,
+    finishedAt: state === 'running' ? null : deps.clock.now().toISOString(),
+    progress: {
+      pagesRead: progress.pages,
+      usersExamined: progress.usersSeen,
+      mailboxesChecked: progress.mailboxesChecked,
+    },
+    findings: { new: progress.newFindings, resolved: progress.resolvedFindings, openTotal: 0 },
+    permissionsMissing: [],
+    errors: [],
+    ...extra,
+  });
+  const empty: ScanProgress = {
+    kind: 'incremental',
+    stage: 'delta',
+    pages: 0,
+    usersSeen: 0,
+    mailboxesChecked: 0,
+    newFindings: 0,
+    resolvedFindings: 0,
+  };
+  const sent = await context.sendActivity(card(scanCard(view(empty, 'running'))));
+  const base = conversationOf(context.activity);
+  const where = { conversationId: context.activity.conversation.id, activityId: sent?.id ?? '' };
+  const channel = { ...base, updatedAt: startedAt };
+  // The scan outlives this turn (Teams retries a turn that takes over 15 s); its card is updated proactively.
+  deps.background.run('scan command', async () => {
+    let lastUpdate = 0;
+    const result = await deps.warden.scanNow(async (progress) => {
+      if (Date.now() - lastUpdate < PROGRESS_EVERY_MS) return;
+      lastUpdate = Date.now();
+      await deps.notifier.updateCard(channel, where, scanCard(view(progress, 'running')));
+    });
+    if (!result.started) {
+      await deps.notifier.updateCard(
+        channel,
+        where,
+        scanCard(
+          view(empty, 'failed', {
+            errors: [
+              {
+                message: 'A scan is already running.',
+                next: 'Its results appear in the alerts channel; type status to see when it finished.',
+              },
+            ],
+          }),
+        ),
+      );
+      return;
+    }
+    const { report } = result;
+    await deps.notifier.updateCard(
+      channel,
+      where,
+      scanCard(
+        view(report.progress, report.error ? 'failed' : 'done', {
+          findings: {
+            new: report.progress.newFindings,
+            resolved: report.progress.resolvedFindings,
+            openTotal: report.openTotal,
+          },
+          permissionsMissing: report.missing,
+          errors: report.error ? [report.error] : [],
+        }),
+      ),
+    );
+  });
+}

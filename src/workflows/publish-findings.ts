@@ -1,0 +1,113 @@
+import type { Clock } from '../domain/clock.js';
+import type { ConversationRecord, Finding, FindingCard } from '../domain/records.js';
+import type { Logger } from '../logger.js';
+import type { CardContent, Notifier } from './notifier-port.js';
+import type { Store } from './ports.js';
+import { readSetting } from './settings.js';
+import { updateFinding } from './update-finding.js';
+
+/** How findings look in Teams: injected, so that workflows stay free of card layout. */
+export interface FindingPresenter {
+  findingCard(finding: Finding): CardContent;
+  /** The personal message that tells an owner where the alert is. */
+  ownerNotice(finding: Finding, where: FindingCard, channel: ConversationRecord): CardContent;
+}
+
+export interface PublishDeps {
+  store: Store;
+  notifier: Notifier;
+  presenter: FindingPresenter;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface PublishResult {
+  posted: number;
+  updated: number;
+  /** Findings that wait for an alerts channel (no `setup` yet). */
+  waiting: number;
+}
+
+/** States in which a finding still needs someone's attention, so an unposted one gets its alert. */
+const NEEDS_ALERT = new Set([
+  'open',
+  'exception-requested',
+  'exception-active',
+  'remediation-queued',
+  'remediating',
+  'remediation-failed',
+]);
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Posts each finding that has no card yet as a new thread in the alerts channel (telling reachable owners in a
+ * personal message), and updates the cards of the findings named in `changed` in place. Runs one at a time in
+ * this process, so a scan and a `setup` never post the same finding twice.
+ */
+export function publishFindings(deps: PublishDeps, changed: readonly string[] = []): Promise<PublishResult> {
+  const run = queue.then(() => publish(deps, changed));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function publish(deps: PublishDeps, changed: readonly string[]): Promise<PublishResult> {
+  const { store, notifier, presenter, clock, logger } = deps;
+  const unposted = (await store.listFindings({ states: [...NEEDS_ALERT] as Finding['state'][] })).filter(
+    (f) => !f.card,
+  );
+  const setting = await readSetting(store, 'alertsChannel');
+  const channel = setting ? await store.getConversation(setting.conversationId) : undefined;
+  if (!channel) return { posted: 0, updated: 0, waiting: unposted.length };
+
+  let posted = 0;
+  for (const finding of unposted) {
+    const where = await notifier.postThread(channel, presenter.findingCard(finding));
+    const now = clock.now().toISOString();
+    await updateFinding(store, finding.id, () => ({ card: where, updatedAt: now }));
+    await store.appendAudit({
+      at: now,
+      actor: 'system',
+      action: 'finding.alerted',
+      findingId: finding.id,
+      subjectId: finding.subjectId,
+      details: where,
+    });
+    posted++;
+    await notifyOwners(deps, finding, where, channel);
+  }
+
+  let updated = 0;
+  for (const id of new Set(changed)) {
+    const finding = await store.getFinding(id);
+    if (!finding?.card) continue;
+    try {
+      await notifier.updateCard(channel, finding.card, presenter.findingCard(finding));
+      updated++;
+    } catch (error) {
+      // The stored state is right; the next change or rescan updates the card again.
+      logger.warn({ err: error, findingId: id }, 'could not update a finding card');
+    }
+  }
+  return { posted, updated, waiting: 0 };
+}
+
+async function notifyOwners(
+  deps: PublishDeps,
+  finding: Finding,
+  where: FindingCard,
+  channel: ConversationRecord,
+): Promise<void> {
+  for (const ownerId of finding.ownerIds) {
+    const [chat] = await deps.store.listConversations({ kind: 'personal', userAadObjectId: ownerId });
+    if (!chat) continue;
+    try {
+      await deps.notifier.send(chat, { card: deps.presenter.ownerNotice(finding, where, channel) });
+    } catch (error) {
+      deps.logger.warn(
+        { err: error, ownerId, findingId: finding.id },
+        'could not tell an owner about a finding',
+      );
+    }
+  }
+}

@@ -1,0 +1,279 @@
+import type { Clock } from '../domain/clock.js';
+import type { DirectoryUser, MailboxPurpose } from '../domain/directory.js';
+import { findingId } from '../domain/finding-id.js';
+import { SYSTEM_ACTOR, transition, type AuditNote } from '../domain/lifecycle.js';
+import { resolveOwners } from '../domain/owners.js';
+import { nhi001SharedMailboxSignIn as nhi001 } from '../domain/rules/nhi-001-shared-mailbox-sign-in.js';
+import type { Finding, ResolutionReason } from '../domain/records.js';
+import { DeltaExpiredError, type DirectoryReader } from './directory-port.js';
+import type { Store } from './ports.js';
+import { updateFinding } from './update-finding.js';
+
+/** Where the delta scan stands: the link to read next, and when the current full sync began. */
+interface DeltaState {
+  link: string | undefined;
+  phase: 'full' | 'incremental';
+  fullSyncStartedAt: string;
+}
+
+const SYNC_KEY = 'nhi-001:users-delta';
+const MAILBOX_PURPOSES: ReadonlySet<MailboxPurpose> = new Set(['shared', 'room', 'equipment']);
+
+export interface ScanProgress {
+  kind: 'full' | 'incremental';
+  /** What the scan was doing last: tells which permission a 403 concerns. */
+  stage: 'delta' | 'mailbox-purpose' | 'evidence';
+  pages: number;
+  usersSeen: number;
+  mailboxesChecked: number;
+  newFindings: number;
+  resolvedFindings: number;
+}
+
+export interface ScanOutcome extends ScanProgress {
+  /** Findings created or changed by this round: their cards need posting or updating. */
+  changed: string[];
+  /** Permissions whose absence left gaps in the evidence (the scan still ran). */
+  degradedBy: string[];
+}
+
+export interface ScanDeps {
+  store: Store;
+  directory: DirectoryReader;
+  clock: Clock;
+  onProgress?: (progress: ScanProgress) => Promise<void> | void;
+}
+
+/**
+ * One round of the NHI-001 scan: reads /users/delta from the stored link (a full sync when there is none, or when
+ * Graph says the link expired), checks the mailbox purpose of enabled accounts that have a mailbox, evaluates the
+ * rule, and records findings. The link is stored only after its page has been processed, so a crash re-reads a
+ * page rather than skipping one; finding ids come from (rule, object id), so re-reading never duplicates.
+ */
+export async function scanMailboxes(deps: ScanDeps): Promise<ScanOutcome> {
+  const { store, clock } = deps;
+  let state = await loadState(deps);
+  const progress: ScanOutcome = {
+    kind: state.phase,
+    stage: 'delta',
+    pages: 0,
+    usersSeen: 0,
+    mailboxesChecked: 0,
+    newFindings: 0,
+    resolvedFindings: 0,
+    changed: [],
+    degradedBy: [],
+  };
+  for (;;) {
+    let page;
+    progress.stage = 'delta';
+    try {
+      page = await deps.directory.deltaPage(state.link);
+    } catch (error) {
+      if (!(error instanceof DeltaExpiredError) || state.link === undefined) throw error;
+      await store.appendAudit({
+        at: clock.now().toISOString(),
+        actor: 'system',
+        action: 'scan.resync',
+        reason: error.message,
+      });
+      state = { link: undefined, phase: 'full', fullSyncStartedAt: clock.now().toISOString() };
+      progress.kind = 'full';
+      continue;
+    }
+    await processPage(deps, page.users, page.removedIds, progress);
+    progress.pages++;
+    const done = page.deltaLink !== undefined;
+    if (done && state.phase === 'full') await sweepUnseen(deps, state.fullSyncStartedAt, progress);
+    state = {
+      link: page.nextLink ?? page.deltaLink,
+      phase: done ? 'incremental' : state.phase,
+      fullSyncStartedAt: state.fullSyncStartedAt,
+    };
+    await store.setSyncState(SYNC_KEY, state, clock.now().toISOString());
+    await deps.onProgress?.(progress);
+    if (done) break;
+  }
+  if (progress.kind === 'incremental') await recheckOpenFindings(deps, progress);
+  return progress;
+}
+
+async function loadState(deps: ScanDeps): Promise<DeltaState> {
+  const stored = (await deps.store.getSyncState(SYNC_KEY))?.value as Partial<DeltaState> | undefined;
+  if (
+    stored &&
+    typeof stored.link === 'string' &&
+    (stored.phase === 'full' || stored.phase === 'incremental')
+  ) {
+    return {
+      link: stored.link,
+      phase: stored.phase,
+      fullSyncStartedAt: stored.fullSyncStartedAt ?? deps.clock.now().toISOString(),
+    };
+  }
+  return { link: undefined, phase: 'full', fullSyncStartedAt: deps.clock.now().toISOString() };
+}
+
+async function processPage(
+  deps: ScanDeps,
+  users: DirectoryUser[],
+  removedIds: string[],
+  progress: ScanOutcome,
+): Promise<void> {
+  progress.usersSeen += users.length;
+  for (const id of removedIds) await conditionGone(deps, id, 'deleted', progress);
+  // Only an enabled account with a mailbox can break the rule; the purpose is asked of Exchange for those alone.
+  const candidates = users.filter((u) => u.accountEnabled && u.mail !== null);
+  for (const user of users) {
+    if (!user.accountEnabled) await conditionGone(deps, user.id, 'disabled', progress);
+    else if (user.mail === null) await conditionGone(deps, user.id, 'not-a-mailbox-any-more', progress);
+  }
+  if (candidates.length === 0) return;
+  progress.stage = 'mailbox-purpose';
+  const purposes = await deps.directory.mailboxPurposes(candidates.map((u) => u.id));
+  progress.mailboxesChecked += candidates.length;
+  const mailboxes = candidates.filter((u) => MAILBOX_PURPOSES.has(purposes.get(u.id) ?? 'none'));
+  for (const user of candidates) {
+    if (!mailboxes.includes(user)) await conditionGone(deps, user.id, 'not-a-mailbox-any-more', progress);
+  }
+  if (mailboxes.length === 0) return;
+  progress.stage = 'evidence';
+  const evidence = await deps.directory.mailboxEvidence(
+    mailboxes.map((u) => u.id),
+    purposes,
+  );
+  for (const user of mailboxes) {
+    const found = evidence.get(user.id);
+    if (!found) continue;
+    if (
+      !found.signIn.available &&
+      found.signIn.reason === 'permission-missing' &&
+      !progress.degradedBy.includes(found.signIn.permission)
+    ) {
+      progress.degradedBy.push(found.signIn.permission);
+    }
+    const result = nhi001.evaluate({ user, evidence: found }, deps.clock.now());
+    if (!result.holds) {
+      await conditionGone(deps, user.id, 'disabled', progress);
+      continue;
+    }
+    const owners = resolveOwners({ sponsors: found.sponsors, manager: found.manager });
+    await recordDetection(deps, user, result, owners, found, progress);
+  }
+}
+
+async function recordDetection(
+  deps: ScanDeps,
+  user: DirectoryUser,
+  result: { severity: Finding['severity']; evidence: object },
+  owners: ReturnType<typeof resolveOwners>,
+  found: { sponsors: unknown; manager: unknown },
+  progress: ScanOutcome,
+): Promise<void> {
+  const now = deps.clock.now();
+  const id = findingId(nhi001.id, user.id);
+  // Sponsors and manager travel with the evidence, so the card can name the owners without asking Graph again.
+  const evidence = { ...result.evidence, sponsors: found.sponsors, manager: found.manager };
+  const ownerIds = owners.people.map((p) => p.id);
+  const inserted = await deps.store.insertFindingIfAbsent({
+    id,
+    ruleId: nhi001.id,
+    subjectId: user.id,
+    subjectDisplayName: user.displayName,
+    severity: result.severity,
+    evidence,
+    ownerIds,
+    seenAt: now.toISOString(),
+  });
+  if (inserted.created) {
+    progress.newFindings++;
+    progress.changed.push(id);
+    await audit(deps, { action: 'finding-opened', details: { severity: result.severity } }, id, user.id);
+    return;
+  }
+  const outcome: { note: AuditNote | null; stateChanged: boolean } = { note: null, stateChanged: false };
+  await updateFinding(deps.store, id, (current) => {
+    const event = {
+      type: 'detected' as const,
+      severity: result.severity,
+      evidence,
+      subjectDisplayName: user.displayName,
+      ownerIds,
+    };
+    const step = transition(current, event, SYSTEM_ACTOR, now);
+    if (!step.ok) return undefined;
+    outcome.note = step.audit;
+    outcome.stateChanged = step.state !== current.state;
+    return { ...step.patch, state: step.state, updatedAt: now.toISOString() };
+  });
+  if (outcome.stateChanged) progress.changed.push(id);
+  if (outcome.note) await audit(deps, outcome.note, id, user.id);
+}
+
+async function audit(
+  deps: ScanDeps,
+  note: AuditNote,
+  findingIdValue: string,
+  subjectId: string,
+): Promise<void> {
+  await deps.store.appendAudit({
+    at: deps.clock.now().toISOString(),
+    actor: 'system',
+    action: note.action,
+    findingId: findingIdValue,
+    subjectId,
+    ...(note.reason ? { reason: note.reason } : {}),
+    ...(note.details ? { details: note.details } : {}),
+  });
+}
+
+async function conditionGone(
+  deps: ScanDeps,
+  subjectId: string,
+  why: ResolutionReason,
+  progress: ScanOutcome,
+): Promise<void> {
+  const id = findingId(nhi001.id, subjectId);
+  const existing = await deps.store.getFinding(id);
+  if (!existing || existing.state === 'resolved') return;
+  const now = deps.clock.now();
+  const outcome: { note: AuditNote | null } = { note: null };
+  await updateFinding(deps.store, id, (current) => {
+    const step = transition(current, { type: 'condition-gone', why }, SYSTEM_ACTOR, now);
+    if (!step.ok || step.state === current.state) return undefined;
+    outcome.note = step.audit;
+    return { ...step.patch, state: step.state, updatedAt: now.toISOString() };
+  });
+  if (!outcome.note) return;
+  progress.resolvedFindings++;
+  progress.changed.push(id);
+  await audit(deps, outcome.note, id, subjectId);
+}
+
+/** After a full sync, a finding whose account was not seen at all belongs to a deleted account. */
+async function sweepUnseen(deps: ScanDeps, fullSyncStartedAt: string, progress: ScanOutcome): Promise<void> {
+  const active = await deps.store.listFindings({ ruleId: nhi001.id });
+  for (const finding of active) {
+    if (finding.state !== 'resolved' && finding.lastSeenAt < fullSyncStartedAt) {
+      await conditionGone(deps, finding.subjectId, 'deleted', progress);
+    }
+  }
+}
+
+/**
+ * A mailbox converted to a user mailbox changes nothing delta tracks, so each incremental round asks Exchange
+ * again about the accounts that have open findings (a few batched requests).
+ */
+async function recheckOpenFindings(deps: ScanDeps, progress: ScanOutcome): Promise<void> {
+  const open = (await deps.store.listFindings({ ruleId: nhi001.id })).filter(
+    (f) => f.state !== 'resolved' && !progress.changed.includes(f.id),
+  );
+  if (open.length === 0) return;
+  progress.stage = 'mailbox-purpose';
+  const purposes = await deps.directory.mailboxPurposes(open.map((f) => f.subjectId));
+  for (const finding of open) {
+    if (!MAILBOX_PURPOSES.has(purposes.get(finding.subjectId) ?? 'none')) {
+      await conditionGone(deps, finding.subjectId, 'not-a-mailbox-any-more', progress);
+    }
+  }
+}

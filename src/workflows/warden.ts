@@ -1,0 +1,68 @@
+import type { Finding } from '../domain/records.js';
+import type { ApproverCheck, DirectoryReader } from './directory-port.js';
+import { actOnFinding, type FindingAction, type FindingActionResult } from './finding-actions.js';
+import { publishFindings, type PublishDeps, type PublishResult } from './publish-findings.js';
+import { runScan, type ScanReport } from './run-scan.js';
+import type { ScanProgress } from './scan-mailboxes.js';
+import { setupAlertsChannel, type SetupResult } from './setup-alerts-channel.js';
+import { readStatus, type StatusReport } from './status.js';
+import type { Store } from './ports.js';
+import type { ConversationRecord } from '../domain/records.js';
+
+export interface WardenDeps extends PublishDeps {
+  store: Store;
+  directory: DirectoryReader;
+  approvers: ApproverCheck;
+  /** This process's identity for leases. */
+  holder: string;
+}
+
+export type ScanNowResult = { started: true; report: ScanReport } | { started: false; reason: 'busy' };
+
+/** The use cases, bound to their adapters once: what the Teams layer and the jobs call. */
+export interface Warden {
+  setup(input: {
+    actorId: string;
+    actorName?: string;
+    conversation: Omit<ConversationRecord, 'updatedAt'>;
+  }): Promise<SetupResult>;
+  publish(changed?: readonly string[]): Promise<PublishResult>;
+  /** Runs a scan round now unless another one holds the lease. */
+  scanNow(onProgress?: (progress: ScanProgress) => Promise<void> | void): Promise<ScanNowResult>;
+  status(): Promise<StatusReport>;
+  actOnFinding(input: {
+    findingId: string;
+    actor: { id: string; displayName?: string };
+    action: FindingAction;
+  }): Promise<FindingActionResult>;
+  isApprover(userAadObjectId: string): Promise<boolean>;
+  findingCard(finding: Finding): object;
+}
+
+const SCAN_LEASE = 'scan:mailboxes';
+const SCAN_LEASE_MS = 10 * 60_000;
+
+export function createWarden(deps: WardenDeps): Warden {
+  return {
+    setup: (input) => setupAlertsChannel(deps, input),
+    publish: (changed) => publishFindings(deps, changed),
+    scanNow: async (onProgress) => {
+      const acquired = await deps.store.acquireLease(
+        SCAN_LEASE,
+        deps.holder,
+        deps.clock.now().toISOString(),
+        SCAN_LEASE_MS,
+      );
+      if (!acquired) return { started: false, reason: 'busy' };
+      try {
+        return { started: true, report: await runScan(deps, onProgress) };
+      } finally {
+        await deps.store.releaseLease(SCAN_LEASE, deps.holder);
+      }
+    },
+    status: () => readStatus(deps.store),
+    actOnFinding: (input) => actOnFinding(deps, input),
+    isApprover: (id) => deps.approvers.isApprover(id),
+    findingCard: (finding) => deps.presenter.findingCard(finding),
+  };
+}

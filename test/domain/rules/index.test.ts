@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { RULES, ruleById } from '../../../src/domain/rules/index.js';
+import { RULE_IDS, ruleReadiness } from '../../../src/domain/rules/rule.js';
+import { GRAPH_PERMISSIONS } from '../../../src/domain/permissions.js';
+
+describe('the rule registry', () => {
+  it('when read, then every rule has a known id, and no id is registered twice', () => {
+    const ids = RULES.map((rule) => rule.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(RULE_IDS).toContain(id);
+  });
+
+  it('when read, then NHI-001 is registered', () => {
+    expect(ruleById('NHI-001')?.title).toBe('Shared, room or equipment mailbox can sign in');
+  });
+
+  it('when a rule is not written yet, then looking it up gives undefined', () => {
+    expect(ruleById('NHI-003')).toBeUndefined();
+  });
+
+  it.each(RULES.map((rule) => [rule.id, rule] as const))(
+    'when %s is described, then its rationale is one line and each permission is in the catalogue with a reason',
+    (_id, rule) => {
+      expect(rule.rationale).not.toMatch(/[\r\n]/);
+      expect(rule.title.length).toBeGreaterThan(0);
+      expect(rule.permissions.length).toBeGreaterThan(0);
+      for (const p of rule.permissions) {
+        expect(GRAPH_PERMISSIONS).toContain(p.permission);
+        expect(p.why.length).toBeGreaterThan(0);
+      }
+    },
+  );
+});
+
+describe('ruleReadiness', () => {
+  const [nhi001] = RULES;
+
+  it('when nothing is missing, then the rule is ready', () => {
+    expect(ruleReadiness(nhi001, [])).toEqual({ status: 'ready' });
+  });
+
+  it('when only an optional permission is missing, then the rule runs degraded', () => {
+    expect(ruleReadiness(nhi001, ['AuditLog.Read.All', 'Policy.Read.All'])).toEqual({
+      status: 'degraded',
+      missing: ['AuditLog.Read.All'],
+    });
+  });
+
+  it('when a required permission is missing, then the rule is blocked and names every missing permission', () => {
+    expect(ruleReadiness(nhi001, ['AuditLog.Read.All', 'MailboxSettings.Read'])).toEqual({
+      status: 'blocked',
+      missing: ['MailboxSettings.Read', 'AuditLog.Read.All'],
+    });
+  });
+});
