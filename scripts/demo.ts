@@ -29,6 +29,8 @@ const stack = await startStack({
   wardenPort: port('warden-port', values['warden-port']),
   playgroundPort: port('playground-port', values['playground-port']),
   playgroundConfigPath: resolve(root, '.m365agentsplayground.yml'),
+  // Change notifications from the simulator reach Warden on loopback, so new mailboxes are alerted in seconds.
+  wardenEnv: { PUBLIC_URL: `http://127.0.0.1:${port('warden-port', values['warden-port'])}` },
   logLevel: values['log-level'],
 }).catch((error: unknown) => {
   console.error(`The demo could not start: ${error instanceof Error ? error.message : String(error)}`);
@@ -52,10 +54,13 @@ Warden is running against a simulated tenant (${info.domain}).
   Tenant simulator   ${stack.sim.url}  (control API: ${stack.sim.url}/_sim/tenant)
 
 You are signed in to the Playground as Adele Vance, an approver. Try:
-  1. In the personal chat, type:            help
-  2. In the team's channel, type:           @Warden help
-  3. See what the simulated tenant holds (users, mailboxes, flows, Warden's own app and permissions):
-     curl -sk ${stack.sim.url}/_sim/tenant
+  1. In the team's "Warden alerts" channel, type:   @Warden setup
+     The shared, room and equipment mailboxes of the demo tenant that can still sign in are posted there,
+     one thread each, with their evidence and owner.
+  2. On one of those cards, use "Assign owner…" or "Dismiss…"; the card updates in place. Type help for the rest.
+  3. Create a shared mailbox that can sign in; its alert appears in the channel within seconds:
+     curl -sk -X POST ${stack.sim.url}/_sim/users -H 'content-type: application/json' \\
+       -d '{"displayName":"Payroll Archive","userPrincipalName":"payroll-archive@${info.domain}","kind":"shared","accountEnabled":true}'
 
 Stop everything with Ctrl-C.`);
 

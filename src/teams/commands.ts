@@ -24,6 +24,8 @@ export interface CommandDeps {
 const card = (content: object) => MessageFactory.attachment(CardFactory.adaptiveCard(content));
 /** A scan card is updated at most this often, to stay inside Teams' per-thread message limits. */
 const PROGRESS_EVERY_MS = 1_000;
+/** A scheduled round already running usually ends within seconds; the person's round follows it. */
+const WAIT_FOR_RUNNING_SCAN_MS = 60_000;
 
 /** Answers a chat command: parse, authorize (in the workflow), call one use case, answer with a card. */
 export async function handleCommand(context: TurnContext, deps: CommandDeps): Promise<void> {
@@ -124,7 +126,7 @@ async function scan(context: TurnContext, deps: CommandDeps): Promise<void> {
       if (Date.now() - lastUpdate < PROGRESS_EVERY_MS) return;
       lastUpdate = Date.now();
       await deps.notifier.updateCard(channel, where, scanCard(view(progress, 'running')));
-    });
+    }, WAIT_FOR_RUNNING_SCAN_MS);
     if (!result.started) {
       await deps.notifier.updateCard(
         channel,

@@ -60,7 +60,7 @@ async function publish(deps: PublishDeps, changed: readonly string[]): Promise<P
   const channel = setting ? await store.getConversation(setting.conversationId) : undefined;
   if (!channel) return { posted: 0, updated: 0, waiting: unposted.length };
 
-  let posted = 0;
+  const posted = new Set<string>();
   for (const finding of unposted) {
     const where = await notifier.postThread(channel, presenter.findingCard(finding));
     const now = clock.now().toISOString();
@@ -73,12 +73,14 @@ async function publish(deps: PublishDeps, changed: readonly string[]): Promise<P
       subjectId: finding.subjectId,
       details: where,
     });
-    posted++;
+    posted.add(finding.id);
     await notifyOwners(deps, finding, where, channel);
   }
 
   let updated = 0;
   for (const id of new Set(changed)) {
+    // A card posted just now already shows the finding as it is.
+    if (posted.has(id)) continue;
     const finding = await store.getFinding(id);
     if (!finding?.card) continue;
     try {
@@ -89,7 +91,7 @@ async function publish(deps: PublishDeps, changed: readonly string[]): Promise<P
       logger.warn({ err: error, findingId: id }, 'could not update a finding card');
     }
   }
-  return { posted, updated, waiting: 0 };
+  return { posted: posted.size, updated, waiting: 0 };
 }
 
 async function notifyOwners(

@@ -1,7 +1,7 @@
 import { permissionSpec, type GraphPermission } from '../domain/permissions.js';
 import { isServiceFailure } from './directory-port.js';
 import { publishFindings, type PublishDeps } from './publish-findings.js';
-import { scanMailboxes, type ScanDeps, type ScanProgress } from './scan-mailboxes.js';
+import { ScanFailure, scanMailboxes, type ScanDeps, type ScanProgress } from './scan-mailboxes.js';
 import { writeSetting, type ScanSummary } from './settings.js';
 
 export interface RunScanDeps extends Omit<ScanDeps, 'onProgress'>, PublishDeps {}
@@ -51,7 +51,9 @@ export async function runScan(
     last = outcome;
     for (const permission of outcome.degradedBy) missing.push(impact(permission as GraphPermission));
     await publishFindings(deps, outcome.changed);
-  } catch (failure) {
+  } catch (thrown) {
+    const failure = thrown instanceof ScanFailure ? thrown.cause : thrown;
+    if (thrown instanceof ScanFailure) last = thrown.progress;
     const graph = isServiceFailure(failure) ? failure : undefined;
     if (graph?.reason === 'forbidden') {
       const permission = STAGE_PERMISSION[last.stage];

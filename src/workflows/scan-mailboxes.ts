@@ -51,10 +51,8 @@ export interface ScanDeps {
  * page rather than skipping one; finding ids come from (rule, object id), so re-reading never duplicates.
  */
 export async function scanMailboxes(deps: ScanDeps): Promise<ScanOutcome> {
-  const { store, clock } = deps;
-  let state = await loadState(deps);
   const progress: ScanOutcome = {
-    kind: state.phase,
+    kind: 'incremental',
     stage: 'delta',
     pages: 0,
     usersSeen: 0,
@@ -64,6 +62,28 @@ export async function scanMailboxes(deps: ScanDeps): Promise<ScanOutcome> {
     changed: [],
     degradedBy: [],
   };
+  try {
+    return await scanRounds(deps, progress);
+  } catch (error) {
+    throw new ScanFailure(progress, error);
+  }
+}
+
+/** A scan that stopped: what it had done, where it was (which tells the permission a 403 concerns), and why. */
+export class ScanFailure extends Error {
+  override readonly name = 'ScanFailure';
+  constructor(
+    readonly progress: ScanOutcome,
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+async function scanRounds(deps: ScanDeps, progress: ScanOutcome): Promise<ScanOutcome> {
+  const { store, clock } = deps;
+  let state = await loadState(deps);
+  progress.kind = state.phase;
   for (;;) {
     let page;
     progress.stage = 'delta';
@@ -191,7 +211,7 @@ async function recordDetection(
     await audit(deps, { action: 'finding-opened', details: { severity: result.severity } }, id, user.id);
     return;
   }
-  const outcome: { note: AuditNote | null; stateChanged: boolean } = { note: null, stateChanged: false };
+  const outcome: { note: AuditNote | null; cardChanged: boolean } = { note: null, cardChanged: false };
   await updateFinding(deps.store, id, (current) => {
     const event = {
       type: 'detected' as const,
@@ -203,10 +223,14 @@ async function recordDetection(
     const step = transition(current, event, SYSTEM_ACTOR, now);
     if (!step.ok) return undefined;
     outcome.note = step.audit;
-    outcome.stateChanged = step.state !== current.state;
+    // What the card shows in its header and headline; the evidence alone changes on every rescan.
+    outcome.cardChanged =
+      step.state !== current.state ||
+      result.severity !== current.severity ||
+      user.displayName !== current.subjectDisplayName;
     return { ...step.patch, state: step.state, updatedAt: now.toISOString() };
   });
-  if (outcome.stateChanged) progress.changed.push(id);
+  if (outcome.cardChanged) progress.changed.push(id);
   if (outcome.note) await audit(deps, outcome.note, id, user.id);
 }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Finding } from '../domain/records.js';
 import type { ApproverCheck, DirectoryReader } from './directory-port.js';
 import { actOnFinding, type FindingAction, type FindingActionResult } from './finding-actions.js';
@@ -27,8 +28,14 @@ export interface Warden {
     conversation: Omit<ConversationRecord, 'updatedAt'>;
   }): Promise<SetupResult>;
   publish(changed?: readonly string[]): Promise<PublishResult>;
-  /** Runs a scan round now unless another one holds the lease. */
-  scanNow(onProgress?: (progress: ScanProgress) => Promise<void> | void): Promise<ScanNowResult>;
+  /**
+   * Runs a scan round now. When another round holds the lease, waits up to `waitMs` for it to finish (a person
+   * who typed scan wants this round's result), else reports busy.
+   */
+  scanNow(
+    onProgress?: (progress: ScanProgress) => Promise<void> | void,
+    waitMs?: number,
+  ): Promise<ScanNowResult>;
   status(): Promise<StatusReport>;
   actOnFinding(input: {
     findingId: string;
@@ -41,6 +48,7 @@ export interface Warden {
 
 const SCAN_LEASE = 'scan:mailboxes';
 const SCAN_LEASE_MS = 10 * 60_000;
+const LEASE_POLL_MS = 250;
 
 export function createWarden(deps: WardenDeps): Warden {
   return {
