@@ -54,13 +54,15 @@ export function createWarden(deps: WardenDeps): Warden {
   return {
     setup: (input) => setupAlertsChannel(deps, input),
     publish: (changed) => publishFindings(deps, changed),
-    scanNow: async (onProgress) => {
-      const acquired = await deps.store.acquireLease(
-        SCAN_LEASE,
-        deps.holder,
-        deps.clock.now().toISOString(),
-        SCAN_LEASE_MS,
-      );
+    scanNow: async (onProgress, waitMs = 0) => {
+      const deadline = Date.now() + waitMs;
+      const acquire = () =>
+        deps.store.acquireLease(SCAN_LEASE, deps.holder, deps.clock.now().toISOString(), SCAN_LEASE_MS);
+      let acquired = await acquire();
+      while (!acquired && Date.now() < deadline) {
+        await sleep(LEASE_POLL_MS);
+        acquired = await acquire();
+      }
       if (!acquired) return { started: false, reason: 'busy' };
       try {
         return { started: true, report: await runScan(deps, onProgress) };

@@ -24,7 +24,7 @@ async function control(method: string, path: string, body?: unknown): Promise<un
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   expect(response.ok).toBe(true);
-  return response.status === 204 ? undefined : ((await response.json()) as unknown);
+  return response.status === 204 ? undefined : ((await response.json()));
 }
 
 beforeAll(async () => {
