@@ -1,3 +1,4 @@
+import type { ResolutionReason } from '../domain/records.js';
 import type { SignInEvidence } from '../domain/directory.js';
 import type { FindingState, Severity } from '../domain/records.js';
 import { MODE_MEANING, cardDate, cardDateTime, cardNumber } from './card-text.js';
@@ -11,7 +12,7 @@ export type MailboxKind = 'shared' | 'room' | 'equipment';
 export type OwnerSource = 'assigned' | 'sponsor' | 'manager' | 'none';
 
 /** Why a rescan found the condition gone. */
-export type ResolvedWhy = 'disabled' | 'not-a-mailbox-any-more' | 'deleted';
+export type ResolvedWhy = ResolutionReason;
 
 export interface OwnerPerson {
   readonly displayName: string;
@@ -184,6 +185,7 @@ const KIND_LABEL: Readonly<Record<MailboxKind, string>> = {
 const RESOLVED_WHY: Readonly<Record<ResolvedWhy, string>> = {
   disabled: 'the account was disabled, so it can no longer sign in.',
   'not-a-mailbox-any-more': 'the account is no longer a shared, room or equipment mailbox.',
+  'owns-no-flows': 'the account no longer owns any flow.',
   deleted: 'the account was deleted.',
 };
 

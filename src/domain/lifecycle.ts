@@ -345,6 +345,7 @@ const RESOLUTION_TEXT: Record<ResolutionReason, string> = {
   disabled: 'the account can no longer sign in',
   'not-a-mailbox-any-more': 'the account is no longer a shared, room or equipment mailbox',
   deleted: 'the account was deleted',
+  'owns-no-flows': 'the account no longer owns any flow',
 };
 
 function refuseForState(finding: Finding, verb: 'dismissed' | 'assigned'): TransitionResult {

@@ -1,13 +1,12 @@
 import type { Clock } from '../domain/clock.js';
 import type { DirectoryUser, MailboxPurpose } from '../domain/directory.js';
 import { findingId } from '../domain/finding-id.js';
-import { SYSTEM_ACTOR, transition, type AuditNote } from '../domain/lifecycle.js';
 import { resolveOwners } from '../domain/owners.js';
 import { nhi001SharedMailboxSignIn as nhi001 } from '../domain/rules/nhi-001-shared-mailbox-sign-in.js';
-import type { Finding, ResolutionReason } from '../domain/records.js';
+import type { ResolutionReason, Severity } from '../domain/records.js';
 import { DeltaExpiredError, type DirectoryReader } from './directory-port.js';
 import type { Store } from './ports.js';
-import { updateFinding } from './update-finding.js';
+import { recordDetection, resolveFinding } from './record-finding.js';
 
 /** Where the delta scan stands: the link to read next, and when the current full sync began. */
 interface DeltaState {
@@ -17,6 +16,11 @@ interface DeltaState {
 }
 
 const SYNC_KEY = 'nhi-001:users-delta';
+/**
+ * A full resync this often: a person's mailbox converted to shared (the usual case when someone leaves) changes
+ * nothing that delta tracks, so only asking Exchange about every mailbox again finds it.
+ */
+export const FULL_RESYNC_EVERY_MS = 24 * 3600_000;
 const MAILBOX_PURPOSES: ReadonlySet<MailboxPurpose> = new Set(['shared', 'room', 'equipment']);
 
 export interface ScanProgress {
@@ -104,7 +108,11 @@ async function scanRounds(deps: ScanDeps, progress: ScanOutcome): Promise<ScanOu
     await processPage(deps, page.users, page.removedIds, progress);
     progress.pages++;
     const done = page.deltaLink !== undefined;
-    if (done && state.phase === 'full') await sweepUnseen(deps, state.fullSyncStartedAt, progress);
+    if (done && state.phase === 'full') {
+      await sweepUnseen(deps, state.fullSyncStartedAt, progress);
+      // A full sync just asked Exchange about every mailbox: that counts as the hourly recheck.
+      await store.setSyncState(RECHECK_KEY, { at: clock.now().toISOString() }, clock.now().toISOString());
+    }
     state = {
       link: page.nextLink ?? page.deltaLink,
       phase: done ? 'incremental' : state.phase,
@@ -125,11 +133,9 @@ async function loadState(deps: ScanDeps): Promise<DeltaState> {
     typeof stored.link === 'string' &&
     (stored.phase === 'full' || stored.phase === 'incremental')
   ) {
-    return {
-      link: stored.link,
-      phase: stored.phase,
-      fullSyncStartedAt: stored.fullSyncStartedAt ?? deps.clock.now().toISOString(),
-    };
+    const startedAt = stored.fullSyncStartedAt ?? deps.clock.now().toISOString();
+    const due = stored.phase === 'incremental' && deps.clock.now().getTime() - Date.parse(startedAt) >= FULL_RESYNC_EVERY_MS;
+    if (!due) return { link: stored.link, phase: stored.phase, fullSyncStartedAt: startedAt };
   }
   return { link: undefined, phase: 'full', fullSyncStartedAt: deps.clock.now().toISOString() };
 }
@@ -178,77 +184,30 @@ async function processPage(
       continue;
     }
     const owners = resolveOwners({ sponsors: found.sponsors, manager: found.manager });
-    await recordDetection(deps, user, result, owners, found, progress);
+    await recordMailbox(deps, user, result, owners, found, progress);
   }
 }
 
-async function recordDetection(
+async function recordMailbox(
   deps: ScanDeps,
   user: DirectoryUser,
-  result: { severity: Finding['severity']; evidence: object },
+  result: { severity: Severity; evidence: object },
   owners: ReturnType<typeof resolveOwners>,
   found: { sponsors: unknown; manager: unknown },
   progress: ScanOutcome,
 ): Promise<void> {
-  const now = deps.clock.now();
-  const id = findingId(nhi001.id, user.id);
   // Sponsors and manager travel with the evidence, so the card can name the owners without asking Graph again.
-  const evidence = { ...result.evidence, sponsors: found.sponsors, manager: found.manager };
-  const ownerIds = owners.people.map((p) => p.id);
-  const inserted = await deps.store.insertFindingIfAbsent({
-    id,
+  const recorded = await recordDetection(deps, {
     ruleId: nhi001.id,
-    subjectId: user.id,
-    subjectDisplayName: user.displayName,
+    subject: { id: user.id, displayName: user.displayName },
     severity: result.severity,
-    evidence,
-    ownerIds,
-    seenAt: now.toISOString(),
+    evidence: { ...result.evidence, sponsors: found.sponsors, manager: found.manager },
+    ownerIds: owners.people.map((p) => p.id),
   });
-  if (inserted.created) {
-    progress.newFindings++;
-    progress.changed.push(id);
-    await audit(deps, { action: 'finding-opened', details: { severity: result.severity } }, id, user.id);
-    return;
-  }
-  const outcome: { note: AuditNote | null; cardChanged: boolean } = { note: null, cardChanged: false };
-  await updateFinding(deps.store, id, (current) => {
-    const event = {
-      type: 'detected' as const,
-      severity: result.severity,
-      evidence,
-      subjectDisplayName: user.displayName,
-      ownerIds,
-    };
-    const step = transition(current, event, SYSTEM_ACTOR, now);
-    if (!step.ok) return undefined;
-    outcome.note = step.audit;
-    // What the card shows in its header and headline; the evidence alone changes on every rescan.
-    outcome.cardChanged =
-      step.state !== current.state ||
-      result.severity !== current.severity ||
-      user.displayName !== current.subjectDisplayName;
-    return { ...step.patch, state: step.state, updatedAt: now.toISOString() };
-  });
-  if (outcome.cardChanged) progress.changed.push(id);
-  if (outcome.note) await audit(deps, outcome.note, id, user.id);
-}
-
-async function audit(
-  deps: ScanDeps,
-  note: AuditNote,
-  findingIdValue: string,
-  subjectId: string,
-): Promise<void> {
-  await deps.store.appendAudit({
-    at: deps.clock.now().toISOString(),
-    actor: 'system',
-    action: note.action,
-    findingId: findingIdValue,
-    subjectId,
-    ...(note.reason ? { reason: note.reason } : {}),
-    ...(note.details ? { details: note.details } : {}),
-  });
+  if (recorded.created) progress.newFindings++;
+  // The card shows the state, the severity and the evidence (names included): a change to any of them updates it.
+  if (recorded.stateChanged || recorded.severityChanged || recorded.evidenceChanged)
+    progress.changed.push(recorded.id);
 }
 
 async function conditionGone(
@@ -257,21 +216,9 @@ async function conditionGone(
   why: ResolutionReason,
   progress: ScanOutcome,
 ): Promise<void> {
-  const id = findingId(nhi001.id, subjectId);
-  const existing = await deps.store.getFinding(id);
-  if (!existing || existing.state === 'resolved') return;
-  const now = deps.clock.now();
-  const outcome: { note: AuditNote | null } = { note: null };
-  await updateFinding(deps.store, id, (current) => {
-    const step = transition(current, { type: 'condition-gone', why }, SYSTEM_ACTOR, now);
-    if (!step.ok || step.state === current.state) return undefined;
-    outcome.note = step.audit;
-    return { ...step.patch, state: step.state, updatedAt: now.toISOString() };
-  });
-  if (!outcome.note) return;
+  if (!(await resolveFinding(deps, nhi001.id, subjectId, why))) return;
   progress.resolvedFindings++;
-  progress.changed.push(id);
-  await audit(deps, outcome.note, id, subjectId);
+  progress.changed.push(findingId(nhi001.id, subjectId));
 }
 
 /** After a full sync, a finding whose account was not seen at all belongs to a deleted account. */
@@ -284,11 +231,19 @@ async function sweepUnseen(deps: ScanDeps, fullSyncStartedAt: string, progress: 
   }
 }
 
+/** How often open findings' mailbox purposes are asked again; a conversion is noticed within this time. */
+export const PURPOSE_RECHECK_MS = 60 * 60_000;
+const RECHECK_KEY = 'nhi-001:purpose-recheck';
+
 /**
- * A mailbox converted to a user mailbox changes nothing delta tracks, so each incremental round asks Exchange
- * again about the accounts that have open findings (a few batched requests).
+ * A mailbox converted to a user mailbox changes nothing delta tracks, so once an hour an incremental round asks
+ * Exchange again about the accounts that have open findings (one $batch request per 20 findings). Not every
+ * round: with thousands of findings that would dwarf the round itself.
  */
 async function recheckOpenFindings(deps: ScanDeps, progress: ScanOutcome): Promise<void> {
+  const now = deps.clock.now();
+  const last = (await deps.store.getSyncState(RECHECK_KEY))?.value as { at?: string } | undefined;
+  if (last?.at && now.getTime() - Date.parse(last.at) < PURPOSE_RECHECK_MS) return;
   const open = (await deps.store.listFindings({ ruleId: nhi001.id })).filter(
     (f) => f.state !== 'resolved' && !progress.changed.includes(f.id),
   );
@@ -300,4 +255,5 @@ async function recheckOpenFindings(deps: ScanDeps, progress: ScanOutcome): Promi
       await conditionGone(deps, finding.subjectId, 'not-a-mailbox-any-more', progress);
     }
   }
+  await deps.store.setSyncState(RECHECK_KEY, { at: now.toISOString() }, now.toISOString());
 }

@@ -4,9 +4,15 @@ import type { Nhi001Evidence } from '../../src/domain/rules/nhi-001-shared-mailb
 import { runScan } from '../../src/workflows/run-scan.js';
 import { readSetting } from '../../src/workflows/settings.js';
 import { readStatus } from '../../src/workflows/status.js';
-import { WARDEN_DEFAULT_ROLES } from '../../src/sim/state/seed.js';
 import { startHarness, type SimHarness } from '../sim/harness.js';
-import { cardText, enabledMailboxIds, useAlertsChannel, workflows, type Workflows } from './workflow-fixture.js';
+import {
+  cardText,
+  enabledMailboxIds,
+  rolesWithout,
+  useAlertsChannel,
+  workflows,
+  type Workflows,
+} from './workflow-fixture.js';
 
 let h: SimHarness;
 
@@ -20,8 +26,6 @@ afterAll(async () => {
 beforeEach(async () => {
   await h.control('POST', '/reset');
 });
-
-const without = (permission: string): string[] => WARDEN_DEFAULT_ROLES.filter((r) => r !== permission);
 
 /** A scan round by a Warden whose tokens carry `roles`, with the alerts channel set up. */
 async function scanWithRoles(roles: string[]) {
@@ -38,7 +42,7 @@ async function permissionStatus(w: Workflows, permission: string) {
 
 describe('runScan, permissions', () => {
   it('when Warden lacks MailboxSettings.Read, then the scan fails naming it, its impact and what to do, and status shows it missing', async () => {
-    const { w, report } = await scanWithRoles(without('MailboxSettings.Read'));
+    const { w, report } = await scanWithRoles(rolesWithout('MailboxSettings.Read'));
 
     const impact = permissionSpec('MailboxSettings.Read').ifMissing;
     expect(report.summary.outcome).toBe('failed');
@@ -66,7 +70,7 @@ describe('runScan, permissions', () => {
   });
 
   it('when the permission is granted after a failed scan, then the next scan completes and status shows it granted', async () => {
-    const { w } = await scanWithRoles(without('MailboxSettings.Read'));
+    const { w } = await scanWithRoles(rolesWithout('MailboxSettings.Read'));
 
     const report = await runScan({ ...w.deps, directory: workflows(h).deps.directory });
 
@@ -77,7 +81,7 @@ describe('runScan, permissions', () => {
   });
 
   it('when Warden lacks User.Read.All, then the scan fails naming User.Read.All, not the permission of a later stage', async () => {
-    const { w, report } = await scanWithRoles(without('User.Read.All'));
+    const { w, report } = await scanWithRoles(rolesWithout('User.Read.All'));
 
     expect(report.summary.outcome).toBe('failed');
     expect(report.missing.map((m) => m.permission)).toEqual(['User.Read.All']);
@@ -85,7 +89,7 @@ describe('runScan, permissions', () => {
   });
 
   it('when Warden lacks AuditLog.Read.All, then findings are still made, at medium, and both the card and status say what is missing', async () => {
-    const { w, report } = await scanWithRoles(without('AuditLog.Read.All'));
+    const { w, report } = await scanWithRoles(rolesWithout('AuditLog.Read.All'));
 
     expect(report.summary).toMatchObject({ outcome: 'completed', newFindings: enabledMailboxIds(h).length });
     expect(report.missing).toEqual([
@@ -101,7 +105,9 @@ describe('runScan, permissions', () => {
         permission: 'AuditLog.Read.All',
       });
     }
-    expect(cardText(w.notifier.posts[0]?.card)).toContain('Warden lacks AuditLog.Read.All');
+    expect(cardText(w.notifier.posts[0]?.card)).toMatch(
+      /Sign-in evidence unavailable: Warden lacks AuditLog/,
+    );
     expect(await permissionStatus(w, 'AuditLog.Read.All')).toMatchObject({ granted: false });
     expect((await readStatus(w.store)).lastScan?.outcome).toBe('completed');
   });
@@ -134,6 +140,8 @@ describe('runScan, tenant without Entra ID P1', () => {
       });
     }
     expect(w.notifier.posts).toHaveLength(findings.length);
-    expect(cardText(w.notifier.posts[0]?.card)).toMatch(/Sign-in evidence unavailable: the tenant has no Microsoft Entra ID P1/);
+    expect(cardText(w.notifier.posts[0]?.card)).toMatch(
+      /Sign-in evidence unavailable: the tenant has no Microsoft Entra ID P1/,
+    );
   });
 });

@@ -77,11 +77,7 @@ function crashing(crash: { page: number; while: 'reading' | 'processing' }): {
 async function storedLink(
   w: Workflows,
 ): Promise<{ link?: string; phase?: string; fullSyncStartedAt?: string }> {
-  return ((await w.store.getSyncState(SYNC_KEY))?.value ?? {}) as {
-    link?: string;
-    phase?: string;
-    fullSyncStartedAt?: string;
-  };
+  return (await w.store.getSyncState(SYNC_KEY))?.value ?? {};
 }
 
 /** The next scan, on the same store, with a directory that works. */

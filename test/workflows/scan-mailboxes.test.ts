@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Nhi001Evidence } from '../../src/domain/rules/nhi-001-shared-mailbox-sign-in.js';
 import { runScan } from '../../src/workflows/run-scan.js';
+import { FULL_RESYNC_EVERY_MS, PURPOSE_RECHECK_MS } from '../../src/workflows/scan-mailboxes.js';
 import { startHarness, type SimHarness } from '../sim/harness.js';
 import {
   cardText,
@@ -35,9 +36,9 @@ function seeded(kind: 'user' | 'shared' | 'room' | 'equipment', enabled: boolean
     .map((u) => u.id);
 }
 
-/** A scan round a minute after the previous one, as the scheduler runs them. */
-async function nextRound(w: Workflows) {
-  w.clock.advance(MINUTE);
+/** A scan round `after` the previous one (a minute, as the scheduler runs them). */
+async function nextRound(w: Workflows, after = MINUTE) {
+  w.clock.advance(after);
   return runScan(w.deps);
 }
 
@@ -111,7 +112,7 @@ describe('scanMailboxes, full scan', () => {
 });
 
 describe('scanMailboxes, incremental rounds', () => {
-  it('when mailboxes are created, disabled, deleted and converted, then the next round opens and resolves the right findings', async () => {
+  it('when mailboxes are created, disabled, deleted and converted, then the next round that rechecks mailboxes opens and resolves the right findings', async () => {
     const w = workflows(h);
     await useAlertsChannel(w);
     await runScan(w.deps);
@@ -122,7 +123,8 @@ describe('scanMailboxes, incremental rounds', () => {
     await h.control('PATCH', `/users/${converted!}`, { kind: 'user' });
     const posted = w.notifier.posts.length;
 
-    const report = await nextRound(w);
+    // Open findings' mailboxes are asked of Exchange again only this often, so this is the round that does it.
+    const report = await nextRound(w, PURPOSE_RECHECK_MS);
 
     expect(report.summary).toMatchObject({
       kind: 'incremental',
@@ -145,6 +147,22 @@ describe('scanMailboxes, incremental rounds', () => {
       expect(cards).toHaveLength(2);
       expect(cardText(cards[1])).toMatch(/Resolved/i);
     }
+  });
+
+  it('when a person\'s mailbox is converted to shared, then the daily full resync finds it, though delta never reports it', async () => {
+    const w = workflows(h);
+    await useAlertsChannel(w);
+    await runScan(w.deps);
+    const [person] = seeded('user', true);
+    await h.control('PATCH', `/users/${person!}`, { kind: 'shared' });
+
+    const incremental = await nextRound(w, PURPOSE_RECHECK_MS);
+    expect(incremental.summary.kind).toBe('incremental');
+    expect(await w.store.getFinding(nhi001Id(person!))).toBeUndefined();
+
+    const daily = await nextRound(w, FULL_RESYNC_EVERY_MS);
+    expect(daily.summary).toMatchObject({ kind: 'full', outcome: 'completed', newFindings: 1 });
+    expect(await findingOf(w, person!)).toMatchObject({ state: 'open' });
   });
 
   it('when a resolved mailbox is enabled again, then the same finding reopens, with no duplicate and no new thread', async () => {

@@ -1,7 +1,8 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { createFindingPresenter } from '../../src/cards/finding-presenter.js';
-import type { AdaptiveCard, JsonValue } from '../../src/cards/template.js';
+import type { AdaptiveCard } from '../../src/cards/template.js';
 import type { Clock } from '../../src/domain/clock.js';
+import { nhi001SharedMailboxSignIn } from '../../src/domain/rules/nhi-001-shared-mailbox-sign-in.js';
 import { findingId } from '../../src/domain/finding-id.js';
 import type { ConversationRecord, Finding, FindingCard } from '../../src/domain/records.js';
 import { GraphApproverCheck } from '../../src/graph/approver-check.js';
@@ -128,6 +129,21 @@ export function workflows(
   return { deps, store, clock, notifier };
 }
 
+/**
+ * Exactly the Graph roles the NHI-001 scan and the approver check need, as documented; tests take one away from
+ * these rather than from the simulator's defaults, which grow as rules are added (a broader role such as
+ * Directory.Read.All would stand in for the one taken away).
+ */
+export const NHI_001_ROLES: readonly string[] = [
+  ...nhi001SharedMailboxSignIn.permissions.map((p) => p.permission),
+  'GroupMember.Read.All',
+];
+
+/** NHI_001_ROLES less the given ones. */
+export function rolesWithout(...permissions: string[]): string[] {
+  return NHI_001_ROLES.filter((role) => !permissions.includes(role));
+}
+
 /** The alerts channel as `setup` would leave it, written directly. */
 export const ALERTS_CHANNEL: Omit<ConversationRecord, 'updatedAt'> = {
   id: '19:alerts@thread.tacv2',
@@ -170,7 +186,7 @@ export async function findingOf(w: Workflows, subjectId: string): Promise<Findin
 
 /** Every string in a card, joined: what a reader of the card could see, for `toContain`. */
 export function cardText(card: CardContent | undefined): string {
-  return cardStrings((card as AdaptiveCard | undefined)?.body as JsonValue | undefined).join('\n');
+  return cardStrings((card as AdaptiveCard | undefined)?.body).join('\n');
 }
 
 /** Creates a user in the simulated tenant through the control API; returns its object id. */
@@ -187,4 +203,10 @@ export async function createUser(
     ...extra,
   });
   return created.id;
+}
+
+/** The message of a refused action or setup; the test fails if it was not refused. */
+export function refusal(result: { ok: true } | { ok: false; message: string }): string {
+  if (result.ok) throw new Error('expected a refusal, but the request succeeded');
+  return result.message;
 }
