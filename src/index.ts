@@ -6,6 +6,9 @@ import { GraphApproverCheck } from './graph/approver-check.js';
 import { createGraphClient } from './graph/client.js';
 import { createCredential } from './graph/credential.js';
 import { GraphDirectoryReader } from './graph/directory-reader.js';
+import { GraphFlowOwnerEvidenceReader } from './graph/flow-owner-evidence.js';
+import { GraphDirectoryObjects } from './graph/object-resolver.js';
+import { PowerPlatformApiReader } from './powerplatform/power-platform-api-reader.js';
 import { GraphChangeSubscriptions } from './graph/subscriptions.js';
 import { BackgroundTasks } from './jobs/background.js';
 import { ScanScheduler } from './jobs/scan-scheduler.js';
@@ -41,6 +44,12 @@ async function main(): Promise<void> {
     holder,
     directory: new GraphDirectoryReader(graph),
     approvers: new GraphApproverCheck(graph, { approversGroupId: config.approversGroupId, clock }),
+    powerPlatform: new PowerPlatformApiReader(credential, {
+      bapBaseUrl: config.powerPlatform.bapBaseUrl,
+      bapScope: config.powerPlatform.bapScope,
+    }),
+    objects: new GraphDirectoryObjects(graph),
+    ownerEvidence: new GraphFlowOwnerEvidenceReader(graph),
     presenter: createFindingPresenter(config.mode, clock),
   });
   const scheduler = new ScanScheduler({
@@ -51,6 +60,17 @@ async function main(): Promise<void> {
     clock,
     logger,
     intervalMs: config.schedules.scanIntervalMs,
+    nextRunKey: 'nextScanAt',
+  });
+  const inventory = new ScanScheduler({
+    run: async () => {
+      await warden.inventoryNow();
+    },
+    store,
+    clock,
+    logger,
+    intervalMs: config.schedules.flowScanIntervalMs,
+    nextRunKey: 'nextInventoryAt',
   });
   const subscriptions = config.publicUrl
     ? new SubscriptionKeeper({
@@ -81,6 +101,7 @@ async function main(): Promise<void> {
   const port = await server.start();
   logger.info({ port, mode: config.mode }, `Warden is listening on port ${port}`);
   scheduler.start();
+  inventory.start();
   subscriptions?.start();
 
   let stopping = false;
@@ -91,7 +112,7 @@ async function main(): Promise<void> {
     subscriptions?.stop();
     server
       .stop()
-      .then(() => Promise.all([scheduler.stop(), background.drain()]))
+      .then(() => Promise.all([scheduler.stop(), inventory.stop(), background.drain()]))
       .then(() => store.close())
       .then(() => {
         logger.info('stopped');

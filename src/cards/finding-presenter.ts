@@ -2,23 +2,96 @@ import type { MailboxEvidence, PersonRef } from '../domain/directory.js';
 import { resolveOwners } from '../domain/owners.js';
 import type { ConversationRecord, Finding, FindingCard } from '../domain/records.js';
 import type { Nhi001Evidence } from '../domain/rules/nhi-001-shared-mailbox-sign-in.js';
+import type { Nhi002Evidence } from '../domain/rules/nhi-002-user-owned-flows.js';
 import { cardDateTime } from './card-text.js';
 import { inert } from './escape.js';
-import { nhi001AlertCard, type MailboxAlertView } from './nhi-001-alert-card.js';
+import { nhi001AlertCard, type MailboxAlertView, type OwnerPerson } from './nhi-001-alert-card.js';
+import { nhi002AlertCard, type FlowOwnerAlertView } from './nhi-002-alert-card.js';
 import { cardTemplate, compileCard, type AdaptiveCard } from './template.js';
 import type { WardenMode } from './welcome-card.js';
 
-/** What the scan stores as an NHI-001 finding's evidence: the rule's evidence plus the owners it saw. */
-type StoredEvidence = Nhi001Evidence & { sponsors?: PersonRef[]; manager?: PersonRef | null };
+/** The owners the scan saw, stored beside a rule's evidence. */
+type StoredOwners = { sponsors?: PersonRef[]; manager?: PersonRef | null };
 
-/** The alert card's view of a stored NHI-001 finding. */
-export function mailboxAlertView(finding: Finding, mode: WardenMode, now: Date): MailboxAlertView {
-  const evidence = finding.evidence as StoredEvidence;
+/** What the scan stores as an NHI-001 finding's evidence: the rule's evidence plus the owners it saw. */
+type StoredEvidence = Nhi001Evidence & StoredOwners;
+
+/** What the inventory stores as an NHI-002 finding's evidence: the rule's evidence plus the owners it saw. */
+type StoredFlowOwnerEvidence = Nhi002Evidence & StoredOwners;
+
+/** Who owns the finding (assigned, else sponsors, else manager), as both alert cards show it. */
+function ownerView(finding: Finding, evidence: StoredOwners): MailboxAlertView['owner'] {
   const owners = resolveOwners({
     sponsors: evidence.sponsors ?? [],
     manager: evidence.manager ?? null,
     assigned: finding.assignedOwner ?? null,
   });
+  return {
+    source: owners.source,
+    people: owners.people.map((p): OwnerPerson => ({
+      displayName: p.displayName,
+      ...(p.userPrincipalName ? { userPrincipalName: p.userPrincipalName } : {}),
+    })),
+  };
+}
+
+/** The dismissal, resolution and assignment of a finding, as both alert cards show them. */
+function statusView(finding: Finding): FlowOwnerAlertView['status'] {
+  return {
+    ...(finding.dismissal
+      ? {
+          dismissed: {
+            by: finding.dismissal.byDisplayName ?? finding.dismissal.by,
+            at: finding.dismissal.at,
+            reason: finding.dismissal.reason,
+          },
+        }
+      : {}),
+    ...(finding.resolution
+      ? { resolved: { at: finding.resolution.at, why: finding.resolution.reason } }
+      : {}),
+    ...(finding.assignedOwner
+      ? {
+          assigned: {
+            by: finding.assignedOwner.byDisplayName ?? finding.assignedOwner.by,
+            at: finding.assignedOwner.at,
+          },
+        }
+      : {}),
+  };
+}
+
+/** The alert card's view of a stored NHI-002 finding. */
+export function flowOwnerAlertView(finding: Finding, mode: WardenMode, now: Date): FlowOwnerAlertView {
+  const evidence = finding.evidence as StoredFlowOwnerEvidence;
+  return {
+    findingId: finding.id,
+    state: finding.state,
+    severity: finding.severity,
+    subject: {
+      displayName: finding.subjectDisplayName,
+      userPrincipalName: evidence.upn,
+      objectId: finding.subjectId,
+    },
+    evidence: {
+      flows: evidence.flows,
+      signIn: evidence.signIn,
+      nonInteractiveOnly: evidence.nonInteractiveOnly,
+      mfa: evidence.mfa,
+      directoryRoles: evidence.directoryRoles,
+      licensed: evidence.licensed,
+      licenseCount: evidence.licenseSkuIds.length,
+    },
+    owner: ownerView(finding, evidence),
+    status: statusView(finding),
+    mode,
+    now: now.toISOString(),
+  };
+}
+
+/** The alert card's view of a stored NHI-001 finding. */
+export function mailboxAlertView(finding: Finding, mode: WardenMode, now: Date): MailboxAlertView {
+  const evidence = finding.evidence as StoredEvidence;
   const signIn: MailboxEvidence['signIn'] = evidence.signIn;
   return {
     findingId: finding.id,
@@ -37,35 +110,8 @@ export function mailboxAlertView(finding: Finding, mode: WardenMode, now: Date):
       licenseCount: evidence.licenseSkuIds.length,
       passwordLastSet: evidence.passwordLastSet,
     },
-    owner: {
-      source: owners.source,
-      people: owners.people.map((p) => ({
-        displayName: p.displayName,
-        ...(p.userPrincipalName ? { userPrincipalName: p.userPrincipalName } : {}),
-      })),
-    },
-    status: {
-      ...(finding.dismissal
-        ? {
-            dismissed: {
-              by: finding.dismissal.byDisplayName ?? finding.dismissal.by,
-              at: finding.dismissal.at,
-              reason: finding.dismissal.reason,
-            },
-          }
-        : {}),
-      ...(finding.resolution
-        ? { resolved: { at: finding.resolution.at, why: finding.resolution.reason } }
-        : {}),
-      ...(finding.assignedOwner
-        ? {
-            assigned: {
-              by: finding.assignedOwner.byDisplayName ?? finding.assignedOwner.by,
-              at: finding.assignedOwner.at,
-            },
-          }
-        : {}),
-    },
+    owner: ownerView(finding, evidence),
+    status: statusView(finding),
     mode,
     now: now.toISOString(),
   };
@@ -73,8 +119,16 @@ export function mailboxAlertView(finding: Finding, mode: WardenMode, now: Date):
 
 interface OwnerNoticeData {
   readonly subject: string;
+  readonly what: string;
   readonly when: string;
 }
+
+/** What the owner notice says the account is, per rule. */
+const NOTICE_WHAT: Readonly<Record<'NHI-001' | 'NHI-002', string>> = {
+  'NHI-001': 'is a shared, room or equipment mailbox whose account can still sign in',
+  'NHI-002':
+    'is a user account that owns Power Automate flows, which should be owned by a service principal or a managed identity',
+};
 
 const ownerNoticeTemplate = cardTemplate([
   {
@@ -86,7 +140,7 @@ const ownerNoticeTemplate = cardTemplate([
   },
   {
     type: 'TextBlock',
-    text: 'Warden found that **${subject}** is a shared, room or equipment mailbox whose account can still sign in. You are listed as its owner.',
+    text: 'Warden found that **${subject}** ${what}. You are listed as its owner.',
     wrap: true,
   },
   {
@@ -106,10 +160,15 @@ export function createFindingPresenter(
   ownerNotice(finding: Finding, where: FindingCard, channel: ConversationRecord): AdaptiveCard;
 } {
   return {
-    findingCard: (finding) => nhi001AlertCard(mailboxAlertView(finding, mode, clock.now())),
+    // The card follows the rule that raised the finding; findings of any other rule keep the NHI-001 card.
+    findingCard: (finding) =>
+      finding.ruleId === 'NHI-002'
+        ? nhi002AlertCard(flowOwnerAlertView(finding, mode, clock.now()))
+        : nhi001AlertCard(mailboxAlertView(finding, mode, clock.now())),
     ownerNotice: (finding: Finding, _where: FindingCard, _channel: ConversationRecord) =>
       expandOwnerNotice({
         subject: inert(finding.subjectDisplayName),
+        what: NOTICE_WHAT[finding.ruleId === 'NHI-002' ? 'NHI-002' : 'NHI-001'],
         when: cardDateTime(clock.now().toISOString()) ?? 'today',
       }),
   };

@@ -52,8 +52,8 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   },
   {
     name: 'scan',
-    usage: 'scan [mailboxes]',
-    description: 'Scan now for shared, room and equipment mailboxes that can sign in.',
+    usage: 'scan [mailboxes|flows]',
+    description: 'Scan now for mailboxes that can sign in and flows owned by users.',
     example: 'scan',
     audience: 'approver',
     available: true,

@@ -9,6 +9,7 @@ export const GRAPH_PERMISSIONS = [
   'MailboxSettings.Read',
   'AuditLog.Read.All',
   'GroupMember.Read.All',
+  'Directory.Read.All',
   'User.EnableDisableAccount.All',
   'User.RevokeSessions.All',
   'GroupMember.ReadWrite.All',
@@ -51,6 +52,12 @@ const CATALOGUE: { readonly [P in GraphPermission]: Omit<PermissionSpec, 'permis
     why: 'Check, at the moment of each action, whether the person acting is a member of the approvers group.',
     ifMissing:
       'Warden cannot recognise approvers, so it refuses every dismissal, owner assignment, approval, scan and setup.',
+    impact: 'blocking',
+  },
+  'Directory.Read.All': {
+    why: 'Tell which owners of cloud flows are users and which are service principals or groups (directoryObjects/getByIds, whose least privileged permission it is), and read the directory roles those users hold.',
+    ifMissing:
+      'Warden cannot tell user-owned flows from flows owned by service principals, so NHI-002 cannot run; NHI-001 is not affected.',
     impact: 'blocking',
   },
   'User.EnableDisableAccount.All': {

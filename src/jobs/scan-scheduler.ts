@@ -12,10 +12,12 @@ export interface ScanSchedulerDeps {
   clock: Clock;
   logger: Logger;
   intervalMs: number;
+  /** The setting that records when the next round is due, for `status`. */
+  nextRunKey: 'nextScanAt' | 'nextInventoryAt';
 }
 
 /**
- * Runs the mailbox scan every interval, and on demand (a change notification, the scan command). Requests that
+ * Runs a scan (the mailbox scan, or the flow inventory) every interval, and on demand (a change notification, the scan command). Requests that
  * arrive while a scan runs are folded into one follow-up round, so a burst of notifications costs one scan.
  */
 export class ScanScheduler {
@@ -75,7 +77,7 @@ export class ScanScheduler {
     if (this.stopped) return;
     clearTimeout(this.timer);
     const next = new Date(this.deps.clock.now().getTime() + this.deps.intervalMs);
-    void writeSetting(this.deps.store, 'nextScanAt', next.toISOString()).catch((error: unknown) => {
+    void writeSetting(this.deps.store, this.deps.nextRunKey, next.toISOString()).catch((error: unknown) => {
       this.deps.logger.warn({ err: error }, 'could not record the next scan time');
     });
     this.timer = setTimeout(() => void this.request('interval'), this.deps.intervalMs);

@@ -1,5 +1,6 @@
 import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { helpCard } from '../cards/help-card.js';
+import { inventoryCard, type InventoryCardView } from '../cards/inventory-card.js';
 import { unknownCommandHint } from '../cards/hint.js';
 import { scanCard, type ScanCardView } from '../cards/scan-card.js';
 import { setupCard } from '../cards/setup-card.js';
@@ -8,6 +9,7 @@ import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import { parseCommand } from '../domain/commands.js';
 import type { BackgroundTasks } from '../jobs/background.js';
+import type { InventoryProgress } from '../workflows/inventory-flows.js';
 import type { Notifier } from '../workflows/notifier-port.js';
 import type { ScanProgress } from '../workflows/scan-mailboxes.js';
 import type { Warden } from '../workflows/warden.js';
@@ -41,9 +43,18 @@ export async function handleCommand(context: TurnContext, deps: CommandDeps): Pr
     case 'setup':
       await setup(context, deps);
       return;
-    case 'scan':
-      await scan(context, deps);
+    case 'scan': {
+      const what = (parsed.args[0] ?? 'all').toLowerCase();
+      if (parsed.args.length > 1 || !['all', 'mailboxes', 'flows'].includes(what)) {
+        await context.sendActivity(
+          'Usage: scan [mailboxes|flows] — for example, scan flows. Nothing was started.',
+        );
+        return;
+      }
+      if (what !== 'flows') await scan(context, deps);
+      if (what !== 'mailboxes') await scanFlows(context, deps);
       return;
+    }
     case 'status':
       await context.sendActivity(
         card(statusCard({ mode: deps.config.mode, ...(await deps.warden.status()) })),
@@ -160,5 +171,53 @@ async function scan(context: TurnContext, deps: CommandDeps): Promise<void> {
         }),
       ),
     );
+  });
+}
+
+async function scanFlows(context: TurnContext, deps: CommandDeps): Promise<void> {
+  const actorId = context.activity.from.aadObjectId ?? '';
+  if (!(await deps.warden.isApprover(actorId).catch(() => false))) {
+    await context.sendActivity(
+      'Only Warden approvers can start an inventory. It also runs on its own every flow scan interval. Nothing was started.',
+    );
+    return;
+  }
+  const startedAt = deps.clock.now().toISOString();
+  const view = (
+    progress: InventoryProgress,
+    state: InventoryCardView['state'],
+    error?: InventoryCardView['error'],
+  ): InventoryCardView => ({
+    state,
+    startedAt,
+    finishedAt: state === 'running' ? null : deps.clock.now().toISOString(),
+    ...progress,
+    error,
+  });
+  const empty: InventoryProgress = {
+    environmentsTotal: 0,
+    environmentsDone: 0,
+    flowsSeen: 0,
+    newFindings: 0,
+    resolvedFindings: 0,
+    notInventoried: [],
+  };
+  const sent = await context.sendActivity(card(inventoryCard(view(empty, 'running'))));
+  const channel = { ...conversationOf(context.activity), updatedAt: startedAt };
+  const where = { conversationId: context.activity.conversation.id, activityId: sent?.id ?? '' };
+  deps.background.run('scan flows command', async () => {
+    let lastUpdate = 0;
+    const result = await deps.warden.inventoryNow(async (progress) => {
+      if (Date.now() - lastUpdate < PROGRESS_EVERY_MS) return;
+      lastUpdate = Date.now();
+      await deps.notifier.updateCard(channel, where, inventoryCard(view(progress, 'running')));
+    }, WAIT_FOR_RUNNING_SCAN_MS);
+    const final = result.started
+      ? view(result.report.progress, result.report.error ? 'failed' : 'done', result.report.error)
+      : view(empty, 'failed', {
+          message: 'An inventory is already running.',
+          next: 'Its findings appear in the alerts channel.',
+        });
+    await deps.notifier.updateCard(channel, where, inventoryCard(final));
   });
 }

@@ -134,7 +134,9 @@ async function loadState(deps: ScanDeps): Promise<DeltaState> {
     (stored.phase === 'full' || stored.phase === 'incremental')
   ) {
     const startedAt = stored.fullSyncStartedAt ?? deps.clock.now().toISOString();
-    const due = stored.phase === 'incremental' && deps.clock.now().getTime() - Date.parse(startedAt) >= FULL_RESYNC_EVERY_MS;
+    const due =
+      stored.phase === 'incremental' &&
+      deps.clock.now().getTime() - Date.parse(startedAt) >= FULL_RESYNC_EVERY_MS;
     if (!due) return { link: stored.link, phase: stored.phase, fullSyncStartedAt: startedAt };
   }
   return { link: undefined, phase: 'full', fullSyncStartedAt: deps.clock.now().toISOString() };

@@ -20,6 +20,20 @@ const scanSummary = z.object({
 });
 export type ScanSummary = z.infer<typeof scanSummary>;
 
+const inventorySummary = z.object({
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  outcome: z.enum(['completed', 'failed']),
+  environmentsTotal: z.number(),
+  environmentsDone: z.number(),
+  flowsSeen: z.number(),
+  newFindings: z.number(),
+  resolvedFindings: z.number(),
+  notInventoried: z.array(z.object({ environment: z.string(), reason: z.string(), detail: z.string() })),
+  error: z.string().optional(),
+});
+export type InventorySummary = z.infer<typeof inventorySummary>;
+
 const permissionHealth = z.object({
   checkedAt: z.string(),
   missing: z.array(z.object({ permission: z.string(), ifMissing: z.string() })),
@@ -38,6 +52,8 @@ const SETTINGS = {
   }),
   lastScan: scanSummary,
   nextScanAt: z.string(),
+  lastInventory: inventorySummary,
+  nextInventoryAt: z.string(),
   permissionHealth,
   subscription,
 } as const;

@@ -29,7 +29,7 @@ describe('helpCard', () => {
     expect(texts.some((t) => t.startsWith('More commands arrive'))).toBe(false);
     expect(texts.filter((t) => t.startsWith('**'))).toHaveLength(COMMANDS.length);
     expect(texts).toContain(
-      '**scan \\[mailboxes\\]** — Scan now for shared, room and equipment mailboxes that can sign in\\.',
+      '**scan \\[mailboxes\\|flows\\]** — Scan now for mailboxes that can sign in and flows owned by users\\.',
     );
     expect(texts).toContain(
       '**show \\<upn\\|finding id\\>** — Show one account or finding with its evidence and history\\.',

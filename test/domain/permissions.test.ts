@@ -23,6 +23,13 @@ describe('the permission catalogue', () => {
     );
   });
 
+  it('when Directory.Read.All is looked up, then it is blocking and says NHI-002 cannot run without it', () => {
+    expect(permissionSpec('Directory.Read.All')).toMatchObject({
+      impact: 'blocking',
+      ifMissing: expect.stringContaining('NHI-002 cannot run') as unknown,
+    });
+  });
+
   it('when the granted roles are compared, then the missing ones come back in catalogue order', () => {
     expect(
       missingPermissions(

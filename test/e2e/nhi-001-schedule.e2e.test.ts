@@ -24,7 +24,7 @@ async function control(method: string, path: string, body?: unknown): Promise<un
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   expect(response.ok).toBe(true);
-  return response.status === 204 ? undefined : ((await response.json()));
+  return response.status === 204 ? undefined : await response.json();
 }
 
 beforeAll(async () => {
@@ -33,7 +33,7 @@ beforeAll(async () => {
     wardenPort: await freePort(),
     playgroundPort: await freePort(),
     // Short-lived tokens, so a permission taken away shows at the next scan as it would within the hour in Azure.
-    simulator: { tenant: { users: 40, shared: 0, rooms: 0, equipment: 0 }, tokenLifetimeSeconds: 60 },
+    simulator: { tenant: { users: 40, shared: 0, rooms: 0, equipment: 0, environments: 0, flows: 0 }, tokenLifetimeSeconds: 60 },
     wardenEnv: { SCAN_INTERVAL: `${SCAN_INTERVAL_S}s` },
     logLevel: 'warn',
   });

@@ -70,7 +70,7 @@ beforeAll(async () => {
     wardenPort,
     playgroundPort: await freePort(),
     // A tenant with no resource mailboxes of its own: the test creates exactly the ones it counts.
-    simulator: { tenant: { users: 1000, shared: 0, rooms: 0, equipment: 0 } },
+    simulator: { tenant: { users: 1000, shared: 0, rooms: 0, equipment: 0, environments: 0, flows: 0 } },
     wardenEnv: { SCAN_INTERVAL: '1h', PUBLIC_URL: `http://127.0.0.1:${wardenPort}` },
     logLevel: 'warn',
   });

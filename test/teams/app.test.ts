@@ -153,6 +153,9 @@ beforeEach(() => {
     holder: 'test',
     directory: { deltaPage: unused, mailboxPurposes: unused, mailboxEvidence: unused, findUser: unused },
     approvers: { isApprover: unused },
+    powerPlatform: { listEnvironments: unused, inventory: unused },
+    objects: { resolve: unused },
+    ownerEvidence: { read: unused },
     presenter: createFindingPresenter(config.mode, clock),
   });
   app = createTeamsApp({

@@ -149,7 +149,7 @@ describe('scanMailboxes, incremental rounds', () => {
     }
   });
 
-  it('when a person\'s mailbox is converted to shared, then the daily full resync finds it, though delta never reports it', async () => {
+  it("when a person's mailbox is converted to shared, then the daily full resync finds it, though delta never reports it", async () => {
     const w = workflows(h);
     await useAlertsChannel(w);
     await runScan(w.deps);

@@ -137,9 +137,39 @@ export class Pipeline {
     const headers: Record<string, string> = {};
     if (status === 429 || status === 503) headers['Retry-After'] = String(retryAfter ?? 1);
     this.ctx.recorder.request(`FAULT ${req.method} ${req.path}`, status);
-    if (status === 429)
-      this.ctx.recorder.throttle('fault', retryAfter ?? 1, req.auth?.appid, this.ctx.tenant.clock.now());
+    if (status === 429) {
+      const { service, clientId } = this.bookkeepingOf(req);
+      this.ctx.recorder.faultThrottled();
+      // Kept under the route's own service and caller, so a client that retries too early is counted.
+      this.ctx.recorder.throttle(
+        service,
+        retryAfter ?? 1,
+        clientId,
+        this.ctx.tenant.clock.now(),
+        targetOf(req),
+      );
+    }
     return errorResponse(family, status, code, `Injected fault: ${code}.`, req, headers);
+  }
+
+  /**
+   * The service and caller a request would be charged to, for bookkeeping only. A fault is decided before the
+   * token is checked, so the caller comes from the token's payload without verifying it.
+   */
+  private bookkeepingOf(req: SimRequest): { service: string; clientId: string | undefined } {
+    const matched = this.match(req.method, req.path);
+    const cost = matched?.route.cost?.({ ...req, params: matched.params });
+    const service = cost ? limitScope(cost) : 'none';
+    if (req.auth) return { service, clientId: req.auth.appid };
+    const token = /^Bearer\s+([^.]+)\.([^.]+)\./i.exec(req.headers['authorization'] ?? '')?.[2];
+    try {
+      const payload = token
+        ? (JSON.parse(Buffer.from(token, 'base64url').toString()) as { appid?: unknown })
+        : {};
+      return { service, clientId: typeof payload.appid === 'string' ? payload.appid : undefined };
+    } catch {
+      return { service, clientId: undefined };
+    }
   }
 
   private async authenticateAndDispatch(family: Family, req: SimRequest): Promise<SimResponse> {
@@ -232,7 +262,7 @@ export class Pipeline {
       const cost = route.cost?.(req) ?? { service: 'none' as const };
       const now = this.ctx.tenant.clock.now();
       const clientId = req.auth?.appid ?? '';
-      this.ctx.recorder.arrival(cost.service, clientId, now);
+      this.ctx.recorder.arrival(limitScope(cost), clientId, now, targetOf(req));
       const top = Number(req.query.get('$top') ?? '100');
       const verdict = this.ctx.limits.check(
         cost,
@@ -241,7 +271,7 @@ export class Pipeline {
         now,
       );
       if (!verdict.ok) {
-        this.ctx.recorder.throttle(cost.service, verdict.retryAfterSeconds, clientId, now);
+        this.ctx.recorder.throttle(limitScope(cost), verdict.retryAfterSeconds, clientId, now, targetOf(req));
         return finish(errorResponse(family, 429, verdict.code, verdict.message, req, verdict.headers));
       }
       this.ctx.recorder.resourceUnits += verdict.ru;
@@ -291,6 +321,21 @@ export class Pipeline {
     res.writeHead(response.status, headers);
     res.end(payload);
   }
+}
+
+/**
+ * What a Retry-After applies to: the service, narrowed to the environment or mailbox where the limit is kept
+ * there (Dataverse throttles per organization, Exchange per mailbox), so waiting is judged per limit.
+ */
+function limitScope(cost: Cost): string {
+  if (cost.environment) return `${cost.service}:${cost.environment}`;
+  if (cost.mailbox) return `${cost.service}:${cost.mailbox}`;
+  return cost.service;
+}
+
+/** A request's identity for the early-retry count: a retry repeats the same method, path and query. */
+function targetOf(req: SimRequest): string {
+  return `${req.method} ${req.path}?${req.query.toString()}`;
 }
 
 function isLoopback(address: string | undefined): boolean {

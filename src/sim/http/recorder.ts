@@ -21,6 +21,8 @@ export class Recorder {
   resourceUnits = 0;
   throttled = 0;
   throttledByService: Record<string, number> = {};
+  /** 429s sent by the fault plan (also counted in throttled and under their route's service). */
+  faultThrottles = 0;
   /** Retry-After values sent, with when; lets a test check that clients waited before retrying. */
   retryAfterSent: { service: string; seconds: number; at: number; clientId: string | undefined }[] = [];
   /** Requests that arrived while their client was still inside a Retry-After window it had been given. */
@@ -33,28 +35,39 @@ export class Recorder {
     stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
   }
 
+  faultThrottled(): void {
+    this.faultThrottles++;
+  }
+
   write(record: WriteRecord): void {
     this.writes.push(record);
   }
 
+  /** `target` is the request (method, path and query) that was throttled: its retry is what must wait. */
   throttle(
     service: string,
     retryAfterSeconds: number | undefined,
     clientId: string | undefined,
     now: number,
+    target = '',
   ): void {
     this.throttled++;
-    this.throttledByService[service] = (this.throttledByService[service] ?? 0) + 1;
+    // Counted per service; the Retry-After window below is kept per limit scope ("dataverse:<env>").
+    const name = service.split(':')[0] ?? service;
+    this.throttledByService[name] = (this.throttledByService[name] ?? 0) + 1;
     if (retryAfterSeconds !== undefined) {
       this.retryAfterSent.push({ service, seconds: retryAfterSeconds, at: now, clientId });
       // A small grace absorbs clock rounding; a client that honours Retry-After never lands inside it.
-      this.blockedUntil.set(`${service}|${clientId ?? ''}`, now + retryAfterSeconds * 1000 - 50);
+      this.blockedUntil.set(`${service}|${clientId ?? ''}|${target}`, now + retryAfterSeconds * 1000 - 50);
     }
   }
 
-  /** Notes a request to a service; counts it when the client had been told to wait and has not. */
-  arrival(service: string, clientId: string | undefined, now: number): void {
-    const key = `${service}|${clientId ?? ''}`;
+  /**
+   * Notes a request; counts it when it repeats a throttled request before its Retry-After ran out. Keyed by the
+   * request itself, so a different request that was already in flight when the 429 went out does not count.
+   */
+  arrival(service: string, clientId: string | undefined, now: number, target = ''): void {
+    const key = `${service}|${clientId ?? ''}|${target}`;
     const until = this.blockedUntil.get(key);
     if (until === undefined) return;
     if (now < until) this.earlyRetries++;
@@ -67,6 +80,7 @@ export class Recorder {
     this.resourceUnits = 0;
     this.throttled = 0;
     this.throttledByService = {};
+    this.faultThrottles = 0;
     this.retryAfterSent = [];
     this.earlyRetries = 0;
     this.blockedUntil.clear();
@@ -78,6 +92,7 @@ export class Recorder {
       resourceUnits: this.resourceUnits,
       throttled: this.throttled,
       throttledByService: this.throttledByService,
+      faultThrottles: this.faultThrottles,
       retryAfterSent: this.retryAfterSent.length,
       earlyRetries: this.earlyRetries,
       writes: this.writes.length,

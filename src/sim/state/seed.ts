@@ -44,6 +44,8 @@ export const WARDEN_DEFAULT_ROLES = [
   'MailboxSettings.Read',
   'AuditLog.Read.All',
   'GroupMember.Read.All',
+  // NHI-002 tells user-owned flows from app-owned ones with directoryObjects/getByIds.
+  'Directory.Read.All',
 ];
 
 const SKU = {

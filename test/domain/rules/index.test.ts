@@ -14,6 +14,11 @@ describe('the rule registry', () => {
     expect(ruleById('NHI-001')?.title).toBe('Shared, room or equipment mailbox can sign in');
   });
 
+  it('when read, then NHI-002 is registered after NHI-001', () => {
+    expect(RULES.map((rule) => rule.id)).toEqual(['NHI-001', 'NHI-002']);
+    expect(ruleById('NHI-002')?.title).toBe('Cloud flows owned by a user account');
+  });
+
   it('when a rule is not written yet, then looking it up gives undefined', () => {
     expect(ruleById('NHI-003')).toBeUndefined();
   });
@@ -44,6 +49,15 @@ describe('ruleReadiness', () => {
       status: 'degraded',
       missing: ['AuditLog.Read.All'],
     });
+  });
+
+  it('when Directory.Read.All is missing, then NHI-002 is blocked and NHI-001 is not affected', () => {
+    const [, nhi002] = RULES;
+    expect(ruleReadiness(nhi002, ['Directory.Read.All'])).toEqual({
+      status: 'blocked',
+      missing: ['Directory.Read.All'],
+    });
+    expect(ruleReadiness(nhi001, ['Directory.Read.All'])).toEqual({ status: 'ready' });
   });
 
   it('when a required permission is missing, then the rule is blocked and names every missing permission', () => {

@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { createFindingPresenter, flowOwnerAlertView } from '../../src/cards/finding-presenter.js';
+import type { ConversationRecord, Finding } from '../../src/domain/records.js';
+import { nhi001SharedMailboxSignIn } from '../../src/domain/rules/nhi-001-shared-mailbox-sign-in.js';
+import { nhi002UserOwnedFlows } from '../../src/domain/rules/nhi-002-user-owned-flows.js';
+import { facts, textBlocks } from './card-json.js';
+import { cardProblems } from './card-shape.js';
+
+const NOW = new Date('2025-06-30T12:00:00.000Z');
+const clock = { now: () => NOW };
+const USER_ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+const SPONSOR = { id: 'b1', displayName: 'Lee Gu', userPrincipalName: 'lee.gu@contoso.com' };
+
+function nhi002Evidence(flowCount: number) {
+  const result = nhi002UserOwnedFlows.evaluate(
+    {
+      account: {
+        id: USER_ID,
+        displayName: 'Flow Service',
+        userPrincipalName: 'flow.service@contoso.com',
+        accountEnabled: true,
+      },
+      flows: Array.from({ length: flowCount }, (_, i) => ({
+        environmentName: 'Default-t',
+        environmentDisplayName: 'Contoso',
+        workflowId: `wf-${String(i).padStart(3, '0')}`,
+        name: `Flow ${String(i).padStart(3, '0')}`,
+        state: 'on' as const,
+        solutionAware: true,
+        lastModified: null,
+        owner: { kind: 'user' as const, aadObjectId: USER_ID },
+        ownerSystemUserId: 'su-1',
+      })),
+      evidence: {
+        signIn: { available: true, lastSuccessful: null, lastInteractive: null, lastNonInteractive: null },
+        mfa: { available: true, registered: true, capable: true, methods: ['mobilePhone'] },
+        directoryRoles: ['Global Administrator'],
+        licensed: false,
+        licenseSkuIds: [],
+        sponsors: [SPONSOR],
+        manager: null,
+      },
+    },
+    NOW,
+  );
+  if (!result.holds) throw new Error('NHI-002 should hold');
+  // What the inventory stores: the rule's evidence plus the owners it saw.
+  return { severity: result.severity, evidence: { ...result.evidence, sponsors: [SPONSOR], manager: null } };
+}
+
+function finding(overrides: Partial<Finding>): Finding {
+  return {
+    id: 'NHI-002:' + USER_ID,
+    ruleId: 'NHI-002',
+    subjectId: USER_ID,
+    subjectDisplayName: 'Flow Service',
+    state: 'open',
+    severity: 'critical',
+    evidence: nhi002Evidence(12).evidence,
+    ownerIds: [SPONSOR.id],
+    firstSeenAt: NOW.toISOString(),
+    lastSeenAt: NOW.toISOString(),
+    updatedAt: NOW.toISOString(),
+    version: 1,
+    ...overrides,
+  };
+}
+
+function mailboxFinding(): Finding {
+  const result = nhi001SharedMailboxSignIn.evaluate(
+    {
+      user: {
+        id: 'm1',
+        displayName: 'Reception',
+        userPrincipalName: 'reception@contoso.com',
+        mail: null,
+        accountEnabled: true,
+        createdDateTime: null,
+      },
+      evidence: {
+        purpose: 'shared',
+        signIn: { available: true, lastSuccessful: null, lastInteractive: null, lastNonInteractive: null },
+        licenses: [],
+        lastPasswordChangeDateTime: null,
+        sponsors: [],
+        manager: null,
+      },
+    },
+    NOW,
+  );
+  if (!result.holds) throw new Error('NHI-001 should hold');
+  return finding({
+    id: 'NHI-001:m1',
+    ruleId: 'NHI-001',
+    subjectId: 'm1',
+    subjectDisplayName: 'Reception',
+    severity: result.severity,
+    evidence: { ...result.evidence, sponsors: [], manager: null },
+  });
+}
+
+const channel: ConversationRecord = {
+  id: 'c1',
+  kind: 'channel',
+  tenantId: 't',
+  reference: {},
+  updatedAt: NOW.toISOString(),
+};
+
+describe('createFindingPresenter', () => {
+  const presenter = createFindingPresenter('enforce', clock);
+
+  it('when the finding is NHI-002, then the flow-owner card shows its flows, owner and severity', () => {
+    const card = presenter.findingCard(finding({}));
+    expect(cardProblems(card)).toEqual([]);
+    const texts = textBlocks(card);
+    expect(texts[0]).toBe('NHI-002 · Critical');
+    expect(texts[1]).toBe('**Flow Service** owns 12 cloud flows');
+    expect(texts).toContain('Flows (the first 10 of 12)');
+    expect(texts).toContain('Contoso · Flow 000 · on · in a solution');
+    expect(texts).toContain('and 2 more');
+    expect(texts).toContain('Owner: Lee Gu (sponsor)');
+    expect(facts(card)).toContainEqual(['Directory roles', 'Global Administrator']);
+  });
+
+  it('when the finding is NHI-001, then the mailbox card is shown as before', () => {
+    const card = presenter.findingCard(mailboxFinding());
+    expect(textBlocks(card)[0]).toBe('NHI-001 · Medium');
+    expect(textBlocks(card)[1]).toBe('**Reception** can still sign in');
+  });
+
+  it('when an approver assigned an owner and the finding resolved, then the NHI-002 view carries both', () => {
+    const view = flowOwnerAlertView(
+      finding({
+        state: 'resolved',
+        resolution: { reason: 'owns-no-flows', at: '2025-07-01T00:00:00.000Z' },
+        assignedOwner: {
+          id: 'o1',
+          displayName: 'Megan Bowen',
+          by: 'a1',
+          byDisplayName: 'Adele Vance',
+          at: '2025-06-30T13:00:00.000Z',
+        },
+      }),
+      'report-only',
+      NOW,
+    );
+    expect(view.owner).toEqual({ source: 'assigned', people: [{ displayName: 'Megan Bowen' }] });
+    expect(view.status).toEqual({
+      resolved: { at: '2025-07-01T00:00:00.000Z', why: 'owns-no-flows' },
+      assigned: { by: 'Adele Vance', at: '2025-06-30T13:00:00.000Z' },
+    });
+    expect(view.evidence.flows).toHaveLength(12);
+    expect(view.subject).toEqual({
+      displayName: 'Flow Service',
+      userPrincipalName: 'flow.service@contoso.com',
+      objectId: USER_ID,
+    });
+  });
+
+  it('when the owner is told, then the notice says what kind of account it is, per rule', () => {
+    const where = { conversationId: 'c1', activityId: 'a1' };
+    const flowNotice = textBlocks(presenter.ownerNotice(finding({}), where, channel));
+    expect(flowNotice[1]).toBe(
+      'Warden found that **Flow Service** is a user account that owns Power Automate flows, which should be owned by a service principal or a managed identity. You are listed as its owner.',
+    );
+    const mailboxNotice = textBlocks(presenter.ownerNotice(mailboxFinding(), where, channel));
+    expect(mailboxNotice[1]).toBe(
+      'Warden found that **Reception** is a shared, room or equipment mailbox whose account can still sign in. You are listed as its owner.',
+    );
+  });
+});
