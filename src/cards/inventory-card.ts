@@ -71,11 +71,9 @@ export function inventoryCard(view: InventoryCardView): AdaptiveCard {
       { title: 'Resolved findings', value: cardNumber(view.resolvedFindings) },
     ],
     hasSkipped: view.notInventoried.length > 0,
-    skipped: view.notInventoried
-      .slice(0, 20)
-      .map((s) => ({
-        line: `**${inert(s.environment, 120)}** (${inert(s.reason, 40)}): ${inert(s.detail, 400)}`,
-      })),
+    skipped: view.notInventoried.slice(0, 20).map((s) => ({
+      line: `**${inert(s.environment, 120)}** (${inert(s.reason, 40)}): ${inert(s.detail, 400)}`,
+    })),
     hasError: view.error !== undefined,
     error: inert(view.error?.message ?? '', 500),
     next: inert(view.error?.next ?? '', 500),

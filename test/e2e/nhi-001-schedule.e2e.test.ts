@@ -33,7 +33,10 @@ beforeAll(async () => {
     wardenPort: await freePort(),
     playgroundPort: await freePort(),
     // Short-lived tokens, so a permission taken away shows at the next scan as it would within the hour in Azure.
-    simulator: { tenant: { users: 40, shared: 0, rooms: 0, equipment: 0, environments: 0, flows: 0 }, tokenLifetimeSeconds: 60 },
+    simulator: {
+      tenant: { users: 40, shared: 0, rooms: 0, equipment: 0, environments: 0, flows: 0 },
+      tokenLifetimeSeconds: 60,
+    },
     wardenEnv: { SCAN_INTERVAL: `${SCAN_INTERVAL_S}s` },
     logLevel: 'warn',
   });
