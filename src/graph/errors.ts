@@ -1,16 +1,8 @@
 import { GraphError as SdkGraphError } from '@microsoft/microsoft-graph-client';
+import type { ServiceFailure } from '../workflows/directory-port.js';
 
-/** Why a Graph call failed, as a value callers branch on (never on message text). */
-export type GraphFailureReason =
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not-premium'
-  | 'not-found'
-  | 'bad-request'
-  | 'conflict'
-  | 'throttled'
-  | 'server'
-  | 'network';
+/** Why a Graph call failed, as a value callers branch on (never on message text): the ports' ServiceFailure reason. */
+export type GraphFailureReason = ServiceFailure['reason'];
 
 /** A failed Graph call with everything a user or an audit entry needs: status, Graph code and request-id. */
 export class GraphError extends Error {

@@ -9,9 +9,9 @@ import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import { parseCommand } from '../domain/commands.js';
 import type { BackgroundTasks } from '../jobs/background.js';
-import type { InventoryProgress } from '../workflows/inventory-flows.js';
+import { emptyInventoryProgress, type InventoryProgress } from '../workflows/inventory-flows.js';
 import type { Notifier } from '../workflows/notifier-port.js';
-import type { ScanProgress } from '../workflows/scan-mailboxes.js';
+import { emptyScanProgress, type ScanProgress } from '../workflows/scan-mailboxes.js';
 import type { Warden } from '../workflows/warden.js';
 import { conversationOf } from './conversation.js';
 
@@ -117,15 +117,7 @@ async function scan(context: TurnContext, deps: CommandDeps): Promise<void> {
     errors: [],
     ...extra,
   });
-  const empty: ScanProgress = {
-    kind: 'incremental',
-    stage: 'delta',
-    pages: 0,
-    usersSeen: 0,
-    mailboxesChecked: 0,
-    newFindings: 0,
-    resolvedFindings: 0,
-  };
+  const empty = emptyScanProgress();
   const sent = await context.sendActivity(card(scanCard(view(empty, 'running'))));
   const base = conversationOf(context.activity);
   const where = { conversationId: context.activity.conversation.id, activityId: sent?.id ?? '' };
@@ -194,14 +186,7 @@ async function scanFlows(context: TurnContext, deps: CommandDeps): Promise<void>
     ...progress,
     error,
   });
-  const empty: InventoryProgress = {
-    environmentsTotal: 0,
-    environmentsDone: 0,
-    flowsSeen: 0,
-    newFindings: 0,
-    resolvedFindings: 0,
-    notInventoried: [],
-  };
+  const empty = emptyInventoryProgress();
   const sent = await context.sendActivity(card(inventoryCard(view(empty, 'running'))));
   const channel = { ...conversationOf(context.activity), updatedAt: startedAt };
   const where = { conversationId: context.activity.conversation.id, activityId: sent?.id ?? '' };

@@ -28,6 +28,18 @@ export interface InventoryProgress {
   notInventoried: { environment: string; reason: string; detail: string }[];
 }
 
+/** An inventory that has not read anything yet. */
+export function emptyInventoryProgress(): InventoryProgress {
+  return {
+    environmentsTotal: 0,
+    environmentsDone: 0,
+    flowsSeen: 0,
+    newFindings: 0,
+    resolvedFindings: 0,
+    notInventoried: [],
+  };
+}
+
 export interface InventoryOutcome extends InventoryProgress {
   changed: string[];
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../domain/clock.js';
-import type { ConversationRecord, Finding, FindingCard } from '../domain/records.js';
+import type { ConversationRecord, Finding, FindingCard, FindingState } from '../domain/records.js';
 import type { Logger } from '../logger.js';
 import type { CardContent, Notifier } from './notifier-port.js';
 import type { Store } from './ports.js';
@@ -29,14 +29,14 @@ export interface PublishResult {
 }
 
 /** States in which a finding still needs someone's attention, so an unposted one gets its alert. */
-const NEEDS_ALERT = new Set([
+export const NEEDS_ALERT: readonly FindingState[] = [
   'open',
   'exception-requested',
   'exception-active',
   'remediation-queued',
   'remediating',
   'remediation-failed',
-]);
+];
 
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -53,9 +53,7 @@ export function publishFindings(deps: PublishDeps, changed: readonly string[] = 
 
 async function publish(deps: PublishDeps, changed: readonly string[]): Promise<PublishResult> {
   const { store, notifier, presenter, clock, logger } = deps;
-  const unposted = (await store.listFindings({ states: [...NEEDS_ALERT] as Finding['state'][] })).filter(
-    (f) => !f.card,
-  );
+  const unposted = (await store.listFindings({ states: [...NEEDS_ALERT] })).filter((f) => !f.card);
   const setting = await readSetting(store, 'alertsChannel');
   const channel = setting ? await store.getConversation(setting.conversationId) : undefined;
   if (!channel) return { posted: 0, updated: 0, waiting: unposted.length };

@@ -1,5 +1,10 @@
 import { isServiceFailure } from './directory-port.js';
-import { inventoryFlows, type InventoryDeps, type InventoryProgress } from './inventory-flows.js';
+import {
+  emptyInventoryProgress,
+  inventoryFlows,
+  type InventoryDeps,
+  type InventoryProgress,
+} from './inventory-flows.js';
 import { publishFindings, type PublishDeps } from './publish-findings.js';
 import { writeSetting, type InventorySummary } from './settings.js';
 
@@ -17,14 +22,7 @@ export async function runInventory(
   onProgress?: (progress: InventoryProgress) => Promise<void> | void,
 ): Promise<InventoryReport> {
   const startedAt = deps.clock.now().toISOString();
-  let last: InventoryProgress = {
-    environmentsTotal: 0,
-    environmentsDone: 0,
-    flowsSeen: 0,
-    newFindings: 0,
-    resolvedFindings: 0,
-    notInventoried: [],
-  };
+  let last: InventoryProgress = emptyInventoryProgress();
   let error: InventoryReport['error'];
   try {
     const outcome = await inventoryFlows({

@@ -1,7 +1,13 @@
 import { permissionSpec, type GraphPermission } from '../domain/permissions.js';
 import { isServiceFailure } from './directory-port.js';
 import { publishFindings, type PublishDeps } from './publish-findings.js';
-import { ScanFailure, scanMailboxes, type ScanDeps, type ScanProgress } from './scan-mailboxes.js';
+import {
+  ScanFailure,
+  emptyScanProgress,
+  scanMailboxes,
+  type ScanDeps,
+  type ScanProgress,
+} from './scan-mailboxes.js';
 import { writeSetting, type ScanSummary } from './settings.js';
 
 export interface RunScanDeps extends Omit<ScanDeps, 'onProgress'>, PublishDeps {}
@@ -29,15 +35,7 @@ export async function runScan(
   onProgress?: (progress: ScanProgress) => Promise<void> | void,
 ): Promise<ScanReport> {
   const startedAt = deps.clock.now().toISOString();
-  let last: ScanProgress = {
-    kind: 'incremental',
-    stage: 'delta',
-    pages: 0,
-    usersSeen: 0,
-    mailboxesChecked: 0,
-    newFindings: 0,
-    resolvedFindings: 0,
-  };
+  let last: ScanProgress = emptyScanProgress();
   const missing: { permission: string; ifMissing: string }[] = [];
   let error: ScanReport['error'];
   try {

@@ -34,6 +34,19 @@ export interface ScanProgress {
   resolvedFindings: number;
 }
 
+/** A scan that has not read anything yet. */
+export function emptyScanProgress(): ScanProgress {
+  return {
+    kind: 'incremental',
+    stage: 'delta',
+    pages: 0,
+    usersSeen: 0,
+    mailboxesChecked: 0,
+    newFindings: 0,
+    resolvedFindings: 0,
+  };
+}
+
 export interface ScanOutcome extends ScanProgress {
   /** Findings created or changed by this round: their cards need posting or updating. */
   changed: string[];
@@ -55,17 +68,7 @@ export interface ScanDeps {
  * page rather than skipping one; finding ids come from (rule, object id), so re-reading never duplicates.
  */
 export async function scanMailboxes(deps: ScanDeps): Promise<ScanOutcome> {
-  const progress: ScanOutcome = {
-    kind: 'incremental',
-    stage: 'delta',
-    pages: 0,
-    usersSeen: 0,
-    mailboxesChecked: 0,
-    newFindings: 0,
-    resolvedFindings: 0,
-    changed: [],
-    degradedBy: [],
-  };
+  const progress: ScanOutcome = { ...emptyScanProgress(), changed: [], degradedBy: [] };
   try {
     return await scanRounds(deps, progress);
   } catch (error) {

@@ -1,7 +1,7 @@
 import type { ConversationRecord } from '../domain/records.js';
 import type { ApproverCheck } from './directory-port.js';
 import type { Store } from './ports.js';
-import type { PublishDeps } from './publish-findings.js';
+import { NEEDS_ALERT, type PublishDeps } from './publish-findings.js';
 import { registerConversation } from './register-conversation.js';
 import { writeSetting } from './settings.js';
 
@@ -67,14 +67,7 @@ export async function setupAlertsChannel(
   });
   const waiting = (
     await store.listFindings({
-      states: [
-        'open',
-        'exception-requested',
-        'exception-active',
-        'remediation-queued',
-        'remediating',
-        'remediation-failed',
-      ],
+      states: [...NEEDS_ALERT],
     })
   ).filter((f) => !f.card).length;
   return { ok: true, waiting, at };
