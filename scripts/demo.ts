@@ -55,8 +55,8 @@ Warden is running against a simulated tenant (${info.domain}).
 
 You are signed in to the Playground as Adele Vance, an approver. Try:
   1. In the team's "Warden alerts" channel, type:   @Warden setup
-     The shared, room and equipment mailboxes of the demo tenant that can still sign in are posted there,
-     one thread each, with their evidence and owner.
+     The demo tenant's mailboxes that can still sign in (NHI-001) and the user accounts that own Power Automate
+     flows (NHI-002) are posted there, one thread each, with their evidence and owner. @Warden scan flows re-inventories.
   2. On one of those cards, use "Assign owner…" or "Dismiss…"; the card updates in place. Type help for the rest.
   3. Create a shared mailbox that can sign in; its alert appears in the channel within seconds:
      curl -sk -X POST ${stack.sim.url}/_sim/users -H 'content-type: application/json' \\
