@@ -18,6 +18,9 @@ export interface StatusCardView {
     readonly error?: string | undefined;
   } | null;
   readonly nextScanAt: string | null;
+  /** The flow inventory (NHI-002): the same shape as lastScan; absent when it never ran. */
+  readonly lastInventory?: StatusCardView['lastScan'];
+  readonly nextInventoryAt?: string | null;
   /** States left out count as zero. */
   readonly findingsByState: Readonly<Partial<Record<FindingState, number>>>;
   readonly permissions: readonly PermissionStatus[];
@@ -76,6 +79,8 @@ export function statusCard(view: StatusCardView): AdaptiveCard {
       { title: 'Alerts channel', value: alertsChannel(view.alertsChannel) },
       { title: 'Last scan', value: lastScan(view.lastScan) },
       { title: 'Next scan', value: cardDateTime(view.nextScanAt) ?? 'not scheduled' },
+      { title: 'Last flow inventory', value: lastScan(view.lastInventory ?? null) },
+      { title: 'Next flow inventory', value: cardDateTime(view.nextInventoryAt ?? null) ?? 'not scheduled' },
     ],
     // Open always shows, even at zero: it is the number people ask about. Other states show when they hold any.
     findings: FINDING_STATES.filter(

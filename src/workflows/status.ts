@@ -7,6 +7,8 @@ export interface StatusReport {
   alertsChannel: { setBy: string; setAt: string } | null;
   lastScan: { finishedAt: string; outcome: 'completed' | 'failed'; error?: string } | null;
   nextScanAt: string | null;
+  lastInventory: { finishedAt: string; outcome: 'completed' | 'failed'; error?: string } | null;
+  nextInventoryAt: string | null;
   findingsByState: Partial<Record<FindingState, number>>;
   permissions: { permission: string; ifMissing: string; granted: boolean }[];
   permissionsCheckedAt: string | null;
@@ -14,10 +16,12 @@ export interface StatusReport {
 
 /** What `status` shows: the alerts channel, the last and next scans, counts by state, permission health. */
 export async function readStatus(store: Store): Promise<StatusReport> {
-  const [channel, lastScan, nextScanAt, health, counts] = await Promise.all([
+  const [channel, lastScan, nextScanAt, lastInventory, nextInventoryAt, health, counts] = await Promise.all([
     readSetting(store, 'alertsChannel'),
     readSetting(store, 'lastScan'),
     readSetting(store, 'nextScanAt'),
+    readSetting(store, 'lastInventory'),
+    readSetting(store, 'nextInventoryAt'),
     readSetting(store, 'permissionHealth'),
     store.countFindings(),
   ]);
@@ -34,11 +38,23 @@ export async function readStatus(store: Store): Promise<StatusReport> {
         }
       : null,
     nextScanAt: nextScanAt ?? null,
+    lastInventory: lastInventory
+      ? {
+          finishedAt: lastInventory.finishedAt,
+          outcome: lastInventory.outcome,
+          ...(lastInventory.error ? { error: lastInventory.error } : {}),
+        }
+      : null,
+    nextInventoryAt: nextInventoryAt ?? null,
     findingsByState,
     permissions: PERMISSIONS.filter((p) =>
-      ['User.Read.All', 'MailboxSettings.Read', 'AuditLog.Read.All', 'GroupMember.Read.All'].includes(
-        p.permission,
-      ),
+      [
+        'User.Read.All',
+        'MailboxSettings.Read',
+        'AuditLog.Read.All',
+        'GroupMember.Read.All',
+        'Directory.Read.All',
+      ].includes(p.permission),
     ).map((p) => ({
       permission: p.permission,
       ifMissing: p.ifMissing,

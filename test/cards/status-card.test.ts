@@ -38,6 +38,8 @@ describe('statusCard', () => {
       ],
       ['Last scan', 'completed {{DATE(2025-06-01T10:04:30Z, SHORT)}} {{TIME(2025-06-01T10:04:30Z)}}'],
       ['Next scan', '{{DATE(2025-06-01T16:00:00Z, SHORT)}} {{TIME(2025-06-01T16:00:00Z)}}'],
+      ['Last flow inventory', 'none yet'],
+      ['Next flow inventory', 'not scheduled'],
       ['Open', '4'],
       ['Dismissed', '2'],
       ['Resolved', '9'],
