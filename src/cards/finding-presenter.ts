@@ -5,7 +5,8 @@ import type { Nhi001Evidence } from '../domain/rules/nhi-001-shared-mailbox-sign
 import type { Nhi002Evidence } from '../domain/rules/nhi-002-user-owned-flows.js';
 import { cardDateTime } from './card-text.js';
 import { inert } from './escape.js';
-import { nhi001AlertCard, type MailboxAlertView, type OwnerPerson } from './nhi-001-alert-card.js';
+import type { AlertView, OwnerPerson } from './finding-card-parts.js';
+import { nhi001AlertCard, type MailboxAlertView } from './nhi-001-alert-card.js';
 import { nhi002AlertCard, type FlowOwnerAlertView } from './nhi-002-alert-card.js';
 import { cardTemplate, compileCard, type AdaptiveCard } from './template.js';
 import type { WardenMode } from './welcome-card.js';
@@ -20,7 +21,7 @@ type StoredEvidence = Nhi001Evidence & StoredOwners;
 type StoredFlowOwnerEvidence = Nhi002Evidence & StoredOwners;
 
 /** Who owns the finding (assigned, else sponsors, else manager), as both alert cards show it. */
-function ownerView(finding: Finding, evidence: StoredOwners): MailboxAlertView['owner'] {
+function ownerView(finding: Finding, evidence: StoredOwners): AlertView['owner'] {
   const owners = resolveOwners({
     sponsors: evidence.sponsors ?? [],
     manager: evidence.manager ?? null,
@@ -36,7 +37,7 @@ function ownerView(finding: Finding, evidence: StoredOwners): MailboxAlertView['
 }
 
 /** The dismissal, resolution and assignment of a finding, as both alert cards show them. */
-function statusView(finding: Finding): FlowOwnerAlertView['status'] {
+function statusView(finding: Finding): AlertView['status'] {
   return {
     ...(finding.dismissal
       ? {
@@ -61,18 +62,34 @@ function statusView(finding: Finding): FlowOwnerAlertView['status'] {
   };
 }
 
-/** The alert card's view of a stored NHI-002 finding. */
-export function flowOwnerAlertView(finding: Finding, mode: WardenMode, now: Date): FlowOwnerAlertView {
-  const evidence = finding.evidence as StoredFlowOwnerEvidence;
+/** What both alert cards' views take from any stored finding: all but its subject and evidence. */
+function alertView(finding: Finding, evidence: StoredOwners, mode: WardenMode, now: Date): AlertView {
   return {
     findingId: finding.id,
     state: finding.state,
     severity: finding.severity,
-    subject: {
-      displayName: finding.subjectDisplayName,
-      userPrincipalName: evidence.upn,
-      objectId: finding.subjectId,
-    },
+    owner: ownerView(finding, evidence),
+    status: statusView(finding),
+    mode,
+    now: now.toISOString(),
+  };
+}
+
+/** The account a finding is about, as both alert cards name it. */
+function subjectView(finding: Finding, evidence: { readonly upn: string }): FlowOwnerAlertView['subject'] {
+  return {
+    displayName: finding.subjectDisplayName,
+    userPrincipalName: evidence.upn,
+    objectId: finding.subjectId,
+  };
+}
+
+/** The alert card's view of a stored NHI-002 finding. */
+export function flowOwnerAlertView(finding: Finding, mode: WardenMode, now: Date): FlowOwnerAlertView {
+  const evidence = finding.evidence as StoredFlowOwnerEvidence;
+  return {
+    ...alertView(finding, evidence, mode, now),
+    subject: subjectView(finding, evidence),
     evidence: {
       flows: evidence.flows,
       signIn: evidence.signIn,
@@ -82,10 +99,6 @@ export function flowOwnerAlertView(finding: Finding, mode: WardenMode, now: Date
       licensed: evidence.licensed,
       licenseCount: evidence.licenseSkuIds.length,
     },
-    owner: ownerView(finding, evidence),
-    status: statusView(finding),
-    mode,
-    now: now.toISOString(),
   };
 }
 
@@ -94,15 +107,8 @@ export function mailboxAlertView(finding: Finding, mode: WardenMode, now: Date):
   const evidence = finding.evidence as StoredEvidence;
   const signIn: MailboxEvidence['signIn'] = evidence.signIn;
   return {
-    findingId: finding.id,
-    state: finding.state,
-    severity: finding.severity,
-    subject: {
-      displayName: finding.subjectDisplayName,
-      userPrincipalName: evidence.upn,
-      objectId: finding.subjectId,
-      kind: evidence.kind,
-    },
+    ...alertView(finding, evidence, mode, now),
+    subject: { ...subjectView(finding, evidence), kind: evidence.kind },
     evidence: {
       created: evidence.created,
       signIn,
@@ -110,10 +116,6 @@ export function mailboxAlertView(finding: Finding, mode: WardenMode, now: Date):
       licenseCount: evidence.licenseSkuIds.length,
       passwordLastSet: evidence.passwordLastSet,
     },
-    owner: ownerView(finding, evidence),
-    status: statusView(finding),
-    mode,
-    now: now.toISOString(),
   };
 }
 
