@@ -27,6 +27,11 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   logger.info({ config: redactedSummary(config) }, 'starting Warden');
+  if (config.bot.type === 'none') {
+    logger.warn(
+      'BOT_TYPE=none: Bot Framework authentication is off and Warden listens on 127.0.0.1 only (local Playground).',
+    );
+  }
   const clock = systemClock;
   const holder = `warden-${process.pid}-${randomUUID()}`;
 

@@ -128,10 +128,19 @@ export function createServer(deps: ServerDeps): WardenServer {
       withTimeout(deps.credential.getToken(config.graph.scope), READINESS_TIMEOUT_MS, 'the token endpoint'),
     ]);
     const [store, token] = results;
-    checks['store'] = store.status === 'fulfilled' ? 'ok' : `failed: ${failure(store.reason)}`;
-    checks['graphToken'] = token.status === 'fulfilled' ? 'ok' : `failed: ${failure(token.reason)}`;
+    // The details (credential and store errors) go to the log, not to whoever asks.
+    checks['store'] = store.status === 'fulfilled' ? 'ok' : 'failed';
+    checks['graphToken'] = token.status === 'fulfilled' ? 'ok' : 'failed';
     const ready = Object.values(checks).every((c) => c === 'ok');
-    if (!ready) logger.warn({ checks }, 'not ready');
+    if (!ready) {
+      logger.warn(
+        {
+          store: store.status === 'rejected' ? failure(store.reason) : 'ok',
+          graphToken: token.status === 'rejected' ? failure(token.reason) : 'ok',
+        },
+        'not ready',
+      );
+    }
     res.send(ready ? 200 : 503, { ready, checks });
   });
 
@@ -139,7 +148,10 @@ export function createServer(deps: ServerDeps): WardenServer {
     start: () =>
       new Promise<number>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(config.port, '0.0.0.0', () => {
+        // Without Bot Framework authentication (local Playground only), listen on loopback alone: anything that could
+        // reach the port could otherwise post activities as any user.
+        const host = config.bot.type === 'none' ? '127.0.0.1' : '0.0.0.0';
+        server.listen(config.port, host, () => {
           resolve(server.address().port);
         });
       }),

@@ -84,16 +84,15 @@ export function createTeamsApp(deps: TeamsAppDeps): Application {
   // invoke) gets a refusal returned to the clicker alone, never an exception or an HTTP 501.
   app.adaptiveCards.actionExecute(
     () => Promise.resolve(true),
-    (context) => {
+    async (context) => {
       const verb = (context.activity.value as { action?: { verb?: unknown } } | undefined)?.action?.verb;
       logger.warn({ verb, from: context.activity.from.aadObjectId }, 'unknown card action refused');
-      return Promise.resolve(
-        refusalCard({
-          title: 'That button does not work any more',
-          reason: `Warden does not know the action "${typeof verb === 'string' ? verb : ''}". The card may come from an older version of Warden.`,
-          next: 'Nothing was changed. Type help to see what Warden can do now.',
-        }),
-      );
+      await deps.warden.auditRefusal(context.activity.from.aadObjectId, 'card.action', 'unknown-verb');
+      return refusalCard({
+        title: 'That button does not work any more',
+        reason: `Warden does not know the action "${typeof verb === 'string' ? verb : ''}". The card may come from an older version of Warden.`,
+        next: 'Nothing was changed. Type help to see what Warden can do now.',
+      });
     },
   );
 

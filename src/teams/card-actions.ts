@@ -32,6 +32,7 @@ export function registerFindingActions(app: Application, deps: { warden: Warden;
     const actorId = context.activity.from.aadObjectId;
     if (!parsed.success || !actorId) {
       deps.logger.warn({ from: actorId }, 'finding action with unreadable data refused');
+      await deps.warden.auditRefusal(actorId, 'finding.action', 'unreadable-card-data');
       return staleCard();
     }
     const result = await deps.warden.actOnFinding({

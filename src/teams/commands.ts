@@ -6,6 +6,7 @@ import { scanCard, type ScanCardView } from '../cards/scan-card.js';
 import { setupCard } from '../cards/setup-card.js';
 import { statusCard } from '../cards/status-card.js';
 import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
 import type { Clock } from '../domain/clock.js';
 import { parseCommand } from '../domain/commands.js';
 import type { BackgroundTasks } from '../jobs/background.js';
@@ -17,6 +18,7 @@ import { conversationOf } from './conversation.js';
 
 export interface CommandDeps {
   config: Readonly<Config>;
+  logger: Logger;
   warden: Warden;
   notifier: Notifier;
   background: BackgroundTasks;
@@ -90,11 +92,13 @@ async function setup(context: TurnContext, deps: CommandDeps): Promise<void> {
 }
 
 async function scan(context: TurnContext, deps: CommandDeps): Promise<void> {
-  const actorId = context.activity.from.aadObjectId ?? '';
-  if (!(await deps.warden.isApprover(actorId).catch(() => false))) {
-    await context.sendActivity(
-      'Only Warden approvers can start a scan. Scans also run on their own every scan interval. Nothing was started.',
-    );
+  const allowed = await deps.warden.requireApprover(
+    context.activity.from.aadObjectId,
+    'scan',
+    'Only Warden approvers can start a scan. Scans also run on their own every scan interval. Nothing was started.',
+  );
+  if (!allowed.ok) {
+    await context.sendActivity(allowed.message);
     return;
   }
   const startedAt = deps.clock.now().toISOString();
@@ -128,7 +132,9 @@ async function scan(context: TurnContext, deps: CommandDeps): Promise<void> {
     const result = await deps.warden.scanNow(async (progress) => {
       if (Date.now() - lastUpdate < PROGRESS_EVERY_MS) return;
       lastUpdate = Date.now();
-      await deps.notifier.updateCard(channel, where, scanCard(view(progress, 'running')));
+      await bestEffort(deps, () =>
+        deps.notifier.updateCard(channel, where, scanCard(view(progress, 'running'))),
+      );
     }, WAIT_FOR_RUNNING_SCAN_MS);
     if (!result.started) {
       await deps.notifier.updateCard(
@@ -167,11 +173,13 @@ async function scan(context: TurnContext, deps: CommandDeps): Promise<void> {
 }
 
 async function scanFlows(context: TurnContext, deps: CommandDeps): Promise<void> {
-  const actorId = context.activity.from.aadObjectId ?? '';
-  if (!(await deps.warden.isApprover(actorId).catch(() => false))) {
-    await context.sendActivity(
-      'Only Warden approvers can start an inventory. It also runs on its own every flow scan interval. Nothing was started.',
-    );
+  const allowed = await deps.warden.requireApprover(
+    context.activity.from.aadObjectId,
+    'inventory',
+    'Only Warden approvers can start an inventory. It also runs on its own every flow scan interval. Nothing was started.',
+  );
+  if (!allowed.ok) {
+    await context.sendActivity(allowed.message);
     return;
   }
   const startedAt = deps.clock.now().toISOString();
@@ -195,7 +203,9 @@ async function scanFlows(context: TurnContext, deps: CommandDeps): Promise<void>
     const result = await deps.warden.inventoryNow(async (progress) => {
       if (Date.now() - lastUpdate < PROGRESS_EVERY_MS) return;
       lastUpdate = Date.now();
-      await deps.notifier.updateCard(channel, where, inventoryCard(view(progress, 'running')));
+      await bestEffort(deps, () =>
+        deps.notifier.updateCard(channel, where, inventoryCard(view(progress, 'running'))),
+      );
     }, WAIT_FOR_RUNNING_SCAN_MS);
     const final = result.started
       ? view(result.report.progress, result.report.error ? 'failed' : 'done', result.report.error)
@@ -205,4 +215,16 @@ async function scanFlows(context: TurnContext, deps: CommandDeps): Promise<void>
         });
     await deps.notifier.updateCard(channel, where, inventoryCard(final));
   });
+}
+
+/**
+ * Progress cards are a courtesy: a Teams failure (throttling, a deleted message) must never stop the scan whose
+ * progress it shows.
+ */
+async function bestEffort(deps: CommandDeps, update: () => Promise<void>): Promise<void> {
+  try {
+    await update();
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'could not update a progress card; the scan goes on');
+  }
 }

@@ -4,7 +4,7 @@ import { transition, type Actor, type AuditNote, type FindingEvent } from '../do
 import type { Finding } from '../domain/records.js';
 import type { ApproverCheck, DirectoryReader } from './directory-port.js';
 import type { Store } from './ports.js';
-import { publishFindings, type PublishDeps } from './publish-findings.js';
+import { refreshFindingCard, type PublishDeps } from './publish-findings.js';
 import { updateFinding } from './update-finding.js';
 
 export interface FindingActionDeps extends PublishDeps {
@@ -63,10 +63,21 @@ export async function actOnFinding(
     event = { type: 'dismiss', reason: input.action.reason };
   } else {
     const wanted = input.action.owner.trim();
-    const owner =
-      actor.isApprover && wanted.length > 0 && wanted.length <= 256
-        ? await deps.directory.findUser(wanted)
-        : undefined;
+    let owner: Awaited<ReturnType<typeof deps.directory.findUser>>;
+    try {
+      owner =
+        actor.isApprover && wanted.length > 0 && wanted.length <= 256
+          ? await deps.directory.findUser(wanted)
+          : undefined;
+    } catch {
+      return refuse(
+        deps,
+        input,
+        `Warden could not look up "${wanted}" in Microsoft Graph just now. ${NOTHING_CHANGED} Try again in a minute.`,
+        'owner-lookup-failed',
+        finding.id,
+      );
+    }
     if (actor.isApprover && !owner) {
       return refuse(
         deps,
@@ -81,16 +92,30 @@ export async function actOnFinding(
 
   const now = clock.now();
   const outcome: { refusal?: string; note: AuditNote | null } = { note: null };
-  const saved = await updateFinding(store, finding.id, (current) => {
-    const step = transition(current, event, actor, now);
-    if (!step.ok) {
-      outcome.refusal = step.refusal.message;
-      return undefined;
-    }
-    outcome.note = step.audit;
-    const ownerIds = event.type === 'assign-owner' ? { ownerIds: [event.owner.id] } : {};
-    return { ...step.patch, ...ownerIds, state: step.state, updatedAt: now.toISOString() };
-  });
+  let saved: Finding | undefined;
+  try {
+    saved = await updateFinding(store, finding.id, (current) => {
+      // Reset on every attempt: only the attempt that was saved speaks.
+      outcome.refusal = undefined;
+      outcome.note = null;
+      const step = transition(current, event, actor, now);
+      if (!step.ok) {
+        outcome.refusal = step.refusal.message;
+        return undefined;
+      }
+      outcome.note = step.audit;
+      const ownerIds = event.type === 'assign-owner' ? { ownerIds: [event.owner.id] } : {};
+      return { ...step.patch, ...ownerIds, state: step.state, updatedAt: now.toISOString() };
+    });
+  } catch {
+    return refuse(
+      deps,
+      input,
+      `The finding kept changing while Warden saved your action. ${NOTHING_CHANGED} Try again.`,
+      'contention',
+      finding.id,
+    );
+  }
   if (outcome.refusal !== undefined || !saved) {
     return refuse(
       deps,
@@ -112,7 +137,7 @@ export async function actOnFinding(
       ...(audit.details ? { details: audit.details } : {}),
     });
   }
-  await publishFindings(deps, [saved.id]);
+  await refreshFindingCard(deps, saved);
   return { ok: true, finding: saved };
 }
 

@@ -76,6 +76,8 @@ export async function inventoryFlows(deps: InventoryDeps): Promise<InventoryOutc
   });
 
   const read = new Set(results.filter((r) => r.status === 'inventoried').map((r) => r.environment.name));
+  // An environment that no longer exists holds no flows: findings whose flows were only there can resolve.
+  const listed = new Set(environments.map((e) => e.name));
   const byUser = new Map<string, FlowRecord[]>();
   for (const result of results) {
     if (result.status !== 'inventoried') continue;
@@ -117,7 +119,8 @@ export async function inventoryFlows(deps: InventoryDeps): Promise<InventoryOutc
     // The flows on the card change as flows come and go, so the card follows the evidence, not only the state.
     if (recorded.stateChanged || recorded.evidenceChanged) progress.changed.push(recorded.id);
   }
-  await resolveGone(deps, new Set(users), read, progress);
+  // Everyone seen owning a flow keeps their finding, even one getByIds did not return this time.
+  await resolveGone(deps, new Set(byUser.keys()), read, listed, progress);
   return progress;
 }
 
@@ -125,6 +128,7 @@ async function resolveGone(
   deps: InventoryDeps,
   owners: ReadonlySet<string>,
   read: ReadonlySet<string>,
+  listed: ReadonlySet<string>,
   progress: InventoryOutcome,
 ): Promise<void> {
   const findings = await deps.store.listFindings({ ruleId: nhi002.id });
@@ -132,7 +136,13 @@ async function resolveGone(
     if (finding.state === 'resolved' || owners.has(finding.subjectId)) continue;
     const flows = (finding.evidence as { flows?: { environmentName?: string }[] } | null)?.flows ?? [];
     // An account whose flows sat in an environment that could not be read this time is left as it is.
-    if (!flows.every((f) => f.environmentName !== undefined && read.has(f.environmentName))) continue;
+    if (
+      !flows.every(
+        (f) =>
+          f.environmentName !== undefined && (read.has(f.environmentName) || !listed.has(f.environmentName)),
+      )
+    )
+      continue;
     if (!(await resolveFinding(deps, nhi002.id, finding.subjectId, 'owns-no-flows'))) continue;
     progress.resolvedFindings++;
     progress.changed.push(finding.id);

@@ -26,6 +26,8 @@ export interface PublishResult {
   updated: number;
   /** Findings that wait for an alerts channel (no `setup` yet). */
   waiting: number;
+  /** Findings whose card could not be posted this time (tried again next round). */
+  failed?: number;
 }
 
 /** States in which a finding still needs someone's attention, so an unposted one gets its alert. */
@@ -59,8 +61,17 @@ async function publish(deps: PublishDeps, changed: readonly string[]): Promise<P
   if (!channel) return { posted: 0, updated: 0, waiting: unposted.length };
 
   const posted = new Set<string>();
+  let failed = 0;
   for (const finding of unposted) {
-    const where = await notifier.postThread(channel, presenter.findingCard(finding));
+    let where: FindingCard;
+    try {
+      where = await notifier.postThread(channel, presenter.findingCard(finding));
+    } catch (error) {
+      // One finding that cannot be posted must not hold back the others; it is tried again next round.
+      failed++;
+      logger.warn({ err: error, findingId: finding.id }, 'could not post a finding card');
+      continue;
+    }
     const now = clock.now().toISOString();
     await updateFinding(store, finding.id, () => ({ card: where, updatedAt: now }));
     await store.appendAudit({
@@ -89,7 +100,7 @@ async function publish(deps: PublishDeps, changed: readonly string[]): Promise<P
       logger.warn({ err: error, findingId: id }, 'could not update a finding card');
     }
   }
-  return { posted: posted.size, updated, waiting: 0 };
+  return { posted: posted.size, updated, waiting: 0, failed };
 }
 
 async function notifyOwners(
@@ -109,5 +120,21 @@ async function notifyOwners(
         'could not tell an owner about a finding',
       );
     }
+  }
+}
+
+/**
+ * Updates one finding's card in place, now, outside the publishing queue: what a click needs. A failure is
+ * logged, not thrown; the stored state is right and the next change or rescan updates the card again.
+ */
+export async function refreshFindingCard(deps: PublishDeps, finding: Finding): Promise<void> {
+  if (!finding.card) return;
+  const setting = await readSetting(deps.store, 'alertsChannel');
+  const channel = setting ? await deps.store.getConversation(setting.conversationId) : undefined;
+  if (!channel) return;
+  try {
+    await deps.notifier.updateCard(channel, finding.card, deps.presenter.findingCard(finding));
+  } catch (error) {
+    deps.logger.warn({ err: error, findingId: finding.id }, 'could not update a finding card');
   }
 }

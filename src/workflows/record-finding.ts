@@ -66,6 +66,7 @@ export async function recordDetection(deps: RecordDeps, detection: Detection): P
     evidenceChanged: false,
   };
   await updateFinding(deps.store, id, (current) => {
+    outcome.note = null;
     const event = {
       type: 'detected' as const,
       severity: detection.severity,
@@ -104,6 +105,8 @@ export async function resolveFinding(
   const now = deps.clock.now();
   const outcome: { note: AuditNote | null } = { note: null };
   await updateFinding(deps.store, id, (current) => {
+    // Reset on every attempt: an attempt that lost the race must not leave its note behind.
+    outcome.note = null;
     const step = transition(current, { type: 'condition-gone', why }, SYSTEM_ACTOR, now);
     if (!step.ok || step.state === current.state) return undefined;
     outcome.note = step.audit;

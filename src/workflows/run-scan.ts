@@ -51,7 +51,13 @@ export async function runScan(
     await publishFindings(deps, outcome.changed);
   } catch (thrown) {
     const failure = thrown instanceof ScanFailure ? thrown.cause : thrown;
-    if (thrown instanceof ScanFailure) last = thrown.progress;
+    if (thrown instanceof ScanFailure) {
+      last = thrown.progress;
+      // What the round changed before it stopped is saved; its cards must say so too.
+      await publishFindings(deps, thrown.progress.changed).catch((publishError: unknown) => {
+        deps.logger.warn({ err: publishError }, 'could not publish the changes of a failed scan');
+      });
+    }
     const graph = isServiceFailure(failure) ? failure : undefined;
     if (graph?.reason === 'forbidden') {
       const permission = STAGE_PERMISSION[last.stage];

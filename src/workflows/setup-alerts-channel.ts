@@ -30,10 +30,22 @@ export async function setupAlertsChannel(
       message: `setup works in a channel: go to the channel that should get Warden's alerts and type @Warden setup there. ${NOTHING_CHANGED}`,
     };
   }
+  if (!input.actorId) {
+    return {
+      ok: false,
+      message: `Teams did not say who you are, so Warden cannot check your role. ${NOTHING_CHANGED}`,
+    };
+  }
   let isApprover: boolean;
   try {
     isApprover = await deps.approvers.isApprover(input.actorId);
   } catch {
+    await store.appendAudit({
+      at,
+      actor: input.actorId || 'unknown',
+      action: 'alerts-channel.refused',
+      reason: 'role-check-failed',
+    });
     return {
       ok: false,
       message: `Warden could not check your role with Microsoft Graph just now. ${NOTHING_CHANGED} Try again in a minute.`,

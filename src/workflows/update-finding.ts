@@ -13,7 +13,8 @@ export async function updateFinding(
   attempts = 5,
 ): Promise<Finding | undefined> {
   let current = await store.getFinding(id);
-  for (let i = 0; i < attempts && current; i++) {
+  if (!current) return undefined;
+  for (let i = 0; i < attempts; i++) {
     const patch = change(current);
     if (!patch) return undefined;
     const result = await store.updateFinding(id, current.version, patch);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Finding } from '../domain/records.js';
 import type { ApproverCheck, DirectoryReader } from './directory-port.js';
@@ -57,12 +58,23 @@ export interface Warden {
     action: FindingAction;
   }): Promise<FindingActionResult>;
   isApprover(userAadObjectId: string): Promise<boolean>;
+  /**
+   * Lets an approver through; refuses (and audits) anyone else, a missing identity, or a role check Graph could
+   * not answer, each with what to do next.
+   */
+  requireApprover(
+    actorId: string | undefined,
+    action: string,
+    notApprover: string,
+  ): Promise<{ ok: true } | { ok: false; message: string }>;
+  /** Records a refused request that never reached a use case (unreadable card data, an unknown button). */
+  auditRefusal(actorId: string | undefined, action: string, reason: string): Promise<void>;
   findingCard(finding: Finding): object;
 }
 
 const SCAN_LEASE = 'scan:mailboxes';
 const INVENTORY_LEASE = 'inventory:flows';
-const SCAN_LEASE_MS = 10 * 60_000;
+const LEASE_MS = 10 * 60_000;
 const LEASE_POLL_MS = 250;
 
 export function createWarden(deps: WardenDeps): Warden {
@@ -80,6 +92,39 @@ export function createWarden(deps: WardenDeps): Warden {
     status: () => readStatus(deps.store),
     actOnFinding: (input) => actOnFinding(deps, input),
     isApprover: (id) => deps.approvers.isApprover(id),
+    auditRefusal: async (actorId, action, reason) => {
+      await deps.store.appendAudit({
+        at: deps.clock.now().toISOString(),
+        actor: actorId || 'unknown',
+        action: `${action}.refused`,
+        reason,
+      });
+    },
+    requireApprover: async (actorId, action, notApprover) => {
+      const refuse = async (reason: string, message: string) => {
+        await deps.store.appendAudit({
+          at: deps.clock.now().toISOString(),
+          actor: actorId || 'unknown',
+          action: `${action}.refused`,
+          reason,
+        });
+        return { ok: false as const, message };
+      };
+      if (!actorId)
+        return refuse(
+          'no-identity',
+          'Teams did not say who you are, so Warden cannot check your role. Nothing was started.',
+        );
+      try {
+        if (await deps.approvers.isApprover(actorId)) return { ok: true as const };
+      } catch {
+        return refuse(
+          'role-check-failed',
+          'Warden could not check your role with Microsoft Graph just now. Nothing was started. Try again in a minute.',
+        );
+      }
+      return refuse('not-approver', notApprover);
+    },
     findingCard: (finding) => deps.presenter.findingCard(finding),
   };
 }
@@ -94,18 +139,26 @@ async function withLease<T>(
   waitMs: number,
   work: () => Promise<T>,
 ): Promise<T | undefined> {
+  // A holder per call: the store lets a holder take its own lease again, and a scheduled round and a command in
+  // the same process must not both run.
+  const holder = `${deps.holder}:${randomUUID()}`;
   const deadline = Date.now() + waitMs;
-  const acquire = () =>
-    deps.store.acquireLease(lease, deps.holder, deps.clock.now().toISOString(), SCAN_LEASE_MS);
+  const acquire = () => deps.store.acquireLease(lease, holder, deps.clock.now().toISOString(), LEASE_MS);
   let acquired = await acquire();
   while (!acquired && Date.now() < deadline) {
     await sleep(LEASE_POLL_MS);
     acquired = await acquire();
   }
   if (!acquired) return undefined;
+  // Renewed while the work runs, so a long full sync never loses its lease to another instance.
+  const renewal = setInterval(() => {
+    void acquire().catch(() => undefined);
+  }, LEASE_MS / 3);
+  renewal.unref();
   try {
     return await work();
   } finally {
-    await deps.store.releaseLease(lease, deps.holder);
+    clearInterval(renewal);
+    await deps.store.releaseLease(lease, holder);
   }
 }

@@ -118,7 +118,7 @@ describe('setupAlertsChannel', () => {
     expect(w.notifier.sent.every((s) => s.conversation.userAadObjectId === idOf('owner'))).toBe(true);
 
     // A publish after that has nothing left to post.
-    expect(await publishFindings(w.deps)).toEqual({ posted: 0, updated: 0, waiting: 0 });
+    expect(await publishFindings(w.deps)).toEqual({ posted: 0, updated: 0, waiting: 0, failed: 0 });
   });
 
   it.each([
