@@ -170,7 +170,8 @@ export function createServer(deps: ServerDeps): WardenServer {
           new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref()),
         ]);
       }
-      server.server.closeIdleConnections();
+      // Past the deadline, connections still open are cut, so a stop never hangs on a slow client.
+      server.server.closeAllConnections();
       await closed;
     },
   };
