@@ -1,6 +1,7 @@
+import type { Actor } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
 import { parseFindingId } from '../domain/finding-id.js';
-import { transition, type Actor, type AuditNote, type FindingEvent } from '../domain/lifecycle.js';
+import { transition, type AuditNote, type FindingEvent } from '../domain/lifecycle.js';
 import type { Finding } from '../domain/records.js';
 import type { ApproverCheck, DirectoryReader } from './directory-port.js';
 import type { Store } from './ports.js';

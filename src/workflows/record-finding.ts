@@ -1,6 +1,7 @@
+import { SYSTEM_ACTOR } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
 import { findingId } from '../domain/finding-id.js';
-import { SYSTEM_ACTOR, transition, type AuditNote } from '../domain/lifecycle.js';
+import { transition, type AuditNote } from '../domain/lifecycle.js';
 import type { ResolutionReason, Severity } from '../domain/records.js';
 import type { RuleId } from '../domain/rules/rule.js';
 import type { Store } from './ports.js';

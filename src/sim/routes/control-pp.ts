@@ -8,7 +8,7 @@ import {
   type SimFlow,
   type SimSystemUser,
 } from '../state/model.js';
-import { systemUserFor } from '../state/seed.js';
+import { systemUserFor } from '../state/seed-power-platform.js';
 import { parse } from './control.js';
 import { findEnvironment, instanceApiUrl } from './dataverse-core.js';
 
