@@ -103,6 +103,27 @@ describe('createGraphClient with createCredential (client secret)', () => {
     expect(group.displayName).toBe('Warden Approvers');
   });
 
+  it('when Graph stalls longer than the request deadline, then the call fails as a transient network failure instead of hanging', async () => {
+    const config = configFor(secretSettings());
+    const client = createGraphClient(config, createCredential(config), { requestTimeoutMs: 300 });
+    await control('POST', '/faults', { rules: [{ path: '^GET /v1.0/groups/', latencyMs: 5_000 }] });
+    try {
+      const started = Date.now();
+      const failure = toGraphError(
+        await client
+          .api(`/groups/${config.approversGroupId}`)
+          .get()
+          .catch((e: unknown) => e),
+      );
+      expect(failure.reason).toBe('network');
+      expect(failure.transient).toBe(true);
+      // One attempt's deadline (the SDK does not retry a network failure), far below the 5 s stall.
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      await control('POST', '/faults', { rules: [] });
+    }
+  });
+
   it('when the object does not exist, then the failure maps to not-found with the Graph request-id', async () => {
     const config = configFor(secretSettings());
     const client = createGraphClient(config, createCredential(config));
