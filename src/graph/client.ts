@@ -55,7 +55,7 @@ export function createGraphClient(
   );
   for (let i = 0; i < chain.length - 1; i++) chain[i]?.setNext?.(chain[i + 1] as Middleware);
   return Client.initWithMiddleware({
-    middleware: chain[0] as Middleware,
+    middleware: chain[0],
     baseUrl: `${url.origin}/`,
     defaultVersion: version,
     ...(PUBLIC_GRAPH_HOSTS.has(url.hostname) ? {} : { customHosts: new Set([url.hostname]) }),
