@@ -29,6 +29,25 @@ export interface BatchOptions {
   sleep: Sleep;
 }
 
+/** What a Graph reader built on $batch lets its caller tune. */
+export interface DirectoryReaderOptions {
+  /** $batch requests in flight at once; 4 by default, Exchange's concurrency per mailbox. */
+  batchConcurrency?: number;
+  /** New batches for throttled items before giving up; 5 by default. */
+  maxRetries?: number;
+  /** How to wait out a Retry-After; tests pass one that records the waits. */
+  sleep?: Sleep;
+}
+
+/** The batch options a reader runs with: the caller's, bounded, with the defaults filled in. */
+export function batchOptions(options: DirectoryReaderOptions = {}): BatchOptions {
+  return {
+    concurrency: Math.max(1, options.batchConcurrency ?? DEFAULT_BATCH_CONCURRENCY),
+    maxRetries: Math.max(0, options.maxRetries ?? DEFAULT_MAX_RETRIES),
+    sleep: options.sleep ?? realSleep,
+  };
+}
+
 /** One GET inside a batch; `url` is relative to the version (`/users/{id}/manager`). */
 export interface BatchGet {
   url: string;

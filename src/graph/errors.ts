@@ -1,5 +1,5 @@
 import { GraphError as SdkGraphError } from '@microsoft/microsoft-graph-client';
-import type { ServiceFailure } from '../workflows/directory-port.js';
+import { isTransient, type ServiceFailure } from '../workflows/directory-port.js';
 
 /** Why a Graph call failed, as a value callers branch on (never on message text): the ports' ServiceFailure reason. */
 export type GraphFailureReason = ServiceFailure['reason'];
@@ -20,7 +20,7 @@ export class GraphError extends Error {
 
   /** Whether trying again later can succeed: throttling, server errors and dropped connections. */
   get transient(): boolean {
-    return this.reason === 'throttled' || this.reason === 'server' || this.reason === 'network';
+    return isTransient(this.reason);
   }
 }
 

@@ -5,16 +5,14 @@ import type { FlowOwnerEvidence, MfaEvidence } from '../domain/flow-owner.js';
 import type { FlowOwnerEvidenceReader } from '../workflows/flow-owner-port.js';
 import { readAccountEvidence } from './account-evidence.js';
 import {
-  DEFAULT_BATCH_CONCURRENCY,
-  DEFAULT_MAX_RETRIES,
   batchGet,
+  batchOptions,
+  type DirectoryReaderOptions,
   chunks,
-  realSleep,
   succeeded,
   type BatchItemResponse,
   type BatchOptions,
 } from './batch.js';
-import type { DirectoryReaderOptions } from './directory-reader.js';
 import { batchItemError, toGraphError, type GraphError } from './errors.js';
 import { readOwners } from './owners.js';
 
@@ -186,11 +184,7 @@ export class GraphFlowOwnerEvidenceReader implements FlowOwnerEvidenceReader {
     private readonly client: Client,
     options: DirectoryReaderOptions = {},
   ) {
-    this.batch = {
-      concurrency: Math.max(1, options.batchConcurrency ?? DEFAULT_BATCH_CONCURRENCY),
-      maxRetries: Math.max(0, options.maxRetries ?? DEFAULT_MAX_RETRIES),
-      sleep: options.sleep ?? realSleep,
-    };
+    this.batch = batchOptions(options);
   }
 
   read(userIds: readonly string[]): Promise<Map<string, FlowOwnerEvidence>> {

@@ -1,4 +1,4 @@
-import type { ServiceFailure } from '../workflows/directory-port.js';
+import { isTransient, type ServiceFailure } from '../workflows/directory-port.js';
 
 /** Why a Power Platform call failed, as a value callers branch on (never on message text). */
 export type PowerPlatformFailureReason = ServiceFailure['reason'];
@@ -22,7 +22,7 @@ export class PowerPlatformError extends Error implements ServiceFailure {
 
   /** Whether trying again later can succeed: throttling, server errors and dropped connections. */
   get transient(): boolean {
-    return this.reason === 'throttled' || this.reason === 'server' || this.reason === 'network';
+    return isTransient(this.reason);
   }
 }
 

@@ -78,6 +78,11 @@ export interface ServiceFailure {
   message: string;
 }
 
+/** Whether trying again later can succeed: throttling, server errors and dropped connections. */
+export function isTransient(reason: ServiceFailure['reason']): boolean {
+  return reason === 'throttled' || reason === 'server' || reason === 'network';
+}
+
 export function isServiceFailure(error: unknown): error is ServiceFailure {
   return (
     error instanceof Error &&
