@@ -56,6 +56,8 @@ const WORDING: AlertWording = {
     disabled: 'the account was disabled, so it can no longer sign in.',
     'not-a-mailbox-any-more': 'the account is no longer a shared, room or equipment mailbox.',
     'owns-no-flows': 'the account no longer owns any flow.',
+    'left-exception-group': 'the account is no longer in the MFA exception group.',
+    'exception-approved': 'an approved MFA exception now covers the account.',
     deleted: 'the account was deleted.',
   },
   inProgress: {

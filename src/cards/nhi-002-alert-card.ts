@@ -88,6 +88,8 @@ const WORDING: AlertWording = {
   ruleId: 'NHI-002',
   resolvedWhy: {
     'owns-no-flows': 'the account is no longer the primary owner of any cloud flow.',
+    'left-exception-group': 'the account is no longer in the MFA exception group.',
+    'exception-approved': 'an approved MFA exception now covers the account.',
     deleted: 'the account was deleted.',
     disabled: 'the account was disabled.',
     'not-a-mailbox-any-more': 'the account no longer matches this rule.',

@@ -34,6 +34,8 @@ const RESOLUTION_TEXT: Record<ResolutionReason, string> = {
   'not-a-mailbox-any-more': 'the account is no longer a shared, room or equipment mailbox',
   deleted: 'the account was deleted',
   'owns-no-flows': 'the account no longer owns any flow',
+  'left-exception-group': 'the account is no longer in the MFA exception group',
+  'exception-approved': 'an approved MFA exception now covers the account',
 };
 
 /** Refuses dismissing or assigning in a state that does not allow it, saying what the person can do instead. */

@@ -41,7 +41,14 @@ export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 /** Why a finding stopped holding, as the rescan saw it. */
-export const RESOLUTION_REASONS = ['disabled', 'not-a-mailbox-any-more', 'deleted', 'owns-no-flows'] as const;
+export const RESOLUTION_REASONS = [
+  'disabled',
+  'not-a-mailbox-any-more',
+  'deleted',
+  'owns-no-flows',
+  'left-exception-group',
+  'exception-approved',
+] as const;
 export type ResolutionReason = (typeof RESOLUTION_REASONS)[number];
 
 /** Who dismissed a finding, when and why. */

@@ -76,6 +76,8 @@ export interface ServiceFailure {
   requestId: string | undefined;
   transient: boolean;
   message: string;
+  /** When throttled: the seconds the service asked to wait (Retry-After). */
+  retryAfterSeconds?: number | undefined;
 }
 
 /** Whether trying again later can succeed: throttling, server errors and dropped connections. */

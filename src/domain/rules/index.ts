@@ -1,5 +1,6 @@
 import { nhi001SharedMailboxSignIn } from './nhi-001-shared-mailbox-sign-in.js';
 import { nhi002UserOwnedFlows } from './nhi-002-user-owned-flows.js';
+import { nhi003ExceptionGroupDrift } from './nhi-003-exception-group-drift.js';
 import type { AnyRule, RuleId } from './rule.js';
 
 /**
@@ -9,6 +10,7 @@ import type { AnyRule, RuleId } from './rule.js';
 export const RULES = Object.freeze([
   nhi001SharedMailboxSignIn,
   nhi002UserOwnedFlows,
+  nhi003ExceptionGroupDrift,
 ] as const satisfies readonly AnyRule[]);
 
 /** The registered rule with this id, or undefined (not written yet, or retired). */
