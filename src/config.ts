@@ -75,6 +75,9 @@ const settings = z.object({
   DIGEST_CRON: z.string().default('0 9 * * 1'),
   DIGEST_TZ: z.string().default('UTC'),
   EXCEPTION_MAX_DAYS: z.coerce.number().int().min(1).max(365).default(90),
+  EXCEPTION_SWEEP_INTERVAL: duration('5m'),
+  // A development and test aid: Warden's clock follows the simulator's (GET {CLOCK_URL} → { now }).
+  CLOCK_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
   PROTECTED_ACCOUNTS: list,
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
   // Graph delivers change notifications only to https; plain http is accepted for loopback (local development).
@@ -180,7 +183,10 @@ export interface Config {
   store: { kind: Env['STORE']; sqlitePath: string };
   schedules: { scanIntervalMs: number; flowScanIntervalMs: number; digestCron: string; digestTz: string };
   exceptionMaxDays: number;
+  exceptionSweepIntervalMs: number;
   protectedAccounts: readonly string[];
+  /** Only with BOT_TYPE=none: where to read the time from instead of the system clock. */
+  clockUrl: string | undefined;
   port: number;
   publicUrl: string | undefined;
   logLevel: Env['LOG_LEVEL'];
@@ -203,6 +209,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError([...new Set(issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`))]);
   }
   const e = parsed.data;
+  if (e.CLOCK_URL && e.BOT_TYPE !== 'none') {
+    throw new ConfigError([
+      'CLOCK_URL: only for local development and tests (BOT_TYPE=none); remove it in production, where Warden uses the system clock',
+    ]);
+  }
   return deepFreeze({
     tenantId: e.TENANT_ID.toLowerCase(),
     bot: { id: e.BOT_ID, type: e.BOT_TYPE, password: e.BOT_PASSWORD },
@@ -227,7 +238,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       digestTz: e.DIGEST_TZ,
     },
     exceptionMaxDays: e.EXCEPTION_MAX_DAYS,
+    exceptionSweepIntervalMs: e.EXCEPTION_SWEEP_INTERVAL,
     protectedAccounts: e.PROTECTED_ACCOUNTS,
+    clockUrl: e.CLOCK_URL,
     port: e.PORT,
     publicUrl: e.PUBLIC_URL,
     logLevel: e.LOG_LEVEL,

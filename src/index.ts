@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createFindingPresenter } from './cards/finding-presenter.js';
 import { ConfigError, loadConfig, redactedSummary } from './config.js';
 import { systemClock } from './domain/clock.js';
+import { createExceptionNotices } from './cards/exception-notices.js';
 import { GraphApproverCheck } from './graph/approver-check.js';
+import { GraphConditionalAccess } from './graph/conditional-access.js';
+import { GraphExceptionGroup } from './graph/exception-group.js';
 import { createGraphClient } from './graph/client.js';
 import { createCredential } from './graph/credential.js';
 import { GraphDirectoryReader } from './graph/directory-reader.js';
@@ -11,6 +14,8 @@ import { GraphDirectoryObjects } from './graph/object-resolver.js';
 import { PowerPlatformApiReader } from './powerplatform/power-platform-api-reader.js';
 import { GraphChangeSubscriptions } from './graph/subscriptions.js';
 import { BackgroundTasks } from './jobs/background.js';
+import { FollowedClock } from './jobs/followed-clock.js';
+import { OutboxWorker } from './jobs/outbox-worker.js';
 import { ScanScheduler } from './jobs/scan-scheduler.js';
 import { SubscriptionKeeper } from './jobs/subscription-keeper.js';
 import { createLogger } from './logger.js';
@@ -32,7 +37,9 @@ async function main(): Promise<void> {
       'BOT_TYPE=none: Bot Framework authentication is off and Warden listens on 127.0.0.1 only (local Playground).',
     );
   }
-  const clock = systemClock;
+  const followed = config.clockUrl ? new FollowedClock(config.clockUrl) : undefined;
+  await followed?.start();
+  const clock = followed ?? systemClock;
   const holder = `warden-${process.pid}-${randomUUID()}`;
 
   const store = openSqliteStore({ path: config.store.sqlitePath });
@@ -41,6 +48,7 @@ async function main(): Promise<void> {
   const adapter = createAdapter(config, logger);
   const notifier = new TeamsNotifier(adapter, config.bot.id);
   const background = new BackgroundTasks(logger);
+  let worker: OutboxWorker | undefined;
   const warden = createWarden({
     store,
     clock,
@@ -56,6 +64,33 @@ async function main(): Promise<void> {
     objects: new GraphDirectoryObjects(graph),
     ownerEvidence: new GraphFlowOwnerEvidenceReader(graph),
     presenter: createFindingPresenter(config.mode, clock),
+    conditionalAccess: new GraphConditionalAccess(graph, { clock }),
+    exceptionGroup: new GraphExceptionGroup(graph, { groupId: config.exceptionGroupId }),
+    notices: createExceptionNotices(config.mode, clock),
+    settings: {
+      mode: config.mode,
+      exceptionGroupId: config.exceptionGroupId,
+      maxDays: config.exceptionMaxDays,
+      protectedAccounts: config.protectedAccounts.map((p) => p.toLowerCase()),
+    },
+    kick: () => worker?.kick(),
+  });
+  worker = new OutboxWorker({
+    store,
+    clock,
+    logger,
+    handlers: warden.jobHandlers,
+    workerId: holder,
+  });
+  const sweeper = new ScanScheduler({
+    run: async () => {
+      await warden.exceptions.sweep();
+    },
+    store,
+    clock,
+    logger,
+    intervalMs: config.exceptionSweepIntervalMs,
+    nextRunKey: 'nextExceptionSweepAt',
   });
   const scheduler = new ScanScheduler({
     run: async () => {
@@ -107,6 +142,8 @@ async function main(): Promise<void> {
   logger.info({ port, mode: config.mode }, `Warden is listening on port ${port}`);
   scheduler.start();
   inventory.start();
+  worker.start();
+  sweeper.start();
   subscriptions?.start();
 
   let stopping = false;
@@ -117,7 +154,10 @@ async function main(): Promise<void> {
     subscriptions?.stop();
     server
       .stop()
-      .then(() => Promise.all([scheduler.stop(), inventory.stop(), background.drain()]))
+      .then(() =>
+        Promise.all([scheduler.stop(), inventory.stop(), sweeper.stop(), worker?.stop(), background.drain()]),
+      )
+      .then(() => followed?.stop())
       .then(() => store.close())
       .then(() => {
         logger.info('stopped');

@@ -80,7 +80,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
     description: 'List active MFA exceptions, or only those expiring within 7 days.',
     example: 'exceptions expiring',
     audience: 'owner',
-    available: false,
+    available: true,
   },
   {
     name: 'digest',

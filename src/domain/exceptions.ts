@@ -366,3 +366,6 @@ export interface FindingExceptions {
   /** The last request that was rejected or ended, while no other is pending or active. */
   last?: ExceptionStatus;
 }
+
+/** Bounds on an approver's comment on a decision or a revocation. */
+export const COMMENT_MAX = 500;

@@ -39,8 +39,15 @@ const RESOLUTION_TEXT: Record<ResolutionReason, string> = {
 };
 
 /** Refuses dismissing or assigning in a state that does not allow it, saying what the person can do instead. */
-export function refuseForState(finding: Finding, verb: 'dismissed' | 'assigned'): TransitionResult {
-  const what = verb === 'dismissed' ? 'it cannot be dismissed' : 'no owner can be assigned';
+export function refuseForState(
+  finding: Finding,
+  verb: 'dismissed' | 'assigned' | 'excepted',
+): TransitionResult {
+  const what = {
+    dismissed: 'it cannot be dismissed',
+    assigned: 'no owner can be assigned',
+    excepted: 'no MFA exception can be requested',
+  }[verb];
   if (finding.state === 'resolved') {
     const since = finding.resolution
       ? ` on ${formatWhen(finding.resolution.at)}: ${RESOLUTION_TEXT[finding.resolution.reason]}`

@@ -3,6 +3,7 @@ import type { PersonRef } from './directory.js';
 import { findingId } from './finding-id.js';
 import { assignOwner } from './lifecycle-assign-owner.js';
 import { dismiss } from './lifecycle-dismiss.js';
+import { decisionEvent } from './lifecycle-decisions.js';
 import { conditionGone, detected } from './lifecycle-scan-events.js';
 import type { Finding, FindingState, ResolutionReason, Severity } from './records.js';
 import type { RuleId } from './rules/rule.js';
@@ -46,7 +47,17 @@ export type FindingEvent =
   /** A rescan found the condition no longer holding, and why. */
   | { readonly type: 'condition-gone'; readonly why: ResolutionReason }
   | { readonly type: 'dismiss'; readonly reason: string }
-  | { readonly type: 'assign-owner'; readonly owner: PersonRef };
+  | { readonly type: 'assign-owner'; readonly owner: PersonRef }
+  /** An owner (or an approver for them) asks for an MFA exception; the request is its own record. */
+  | { readonly type: 'request-exception' }
+  | { readonly type: 'exception-approved' }
+  | { readonly type: 'exception-rejected' }
+  /** The exception expired or was revoked, and its member removed from the exception group. */
+  | { readonly type: 'exception-ended' }
+  | { readonly type: 'remediation-approved' }
+  | { readonly type: 'remediation-started' }
+  | { readonly type: 'remediation-succeeded' }
+  | { readonly type: 'remediation-failed' };
 
 export type FindingEventType = FindingEvent['type'];
 
@@ -83,6 +94,7 @@ export const REFUSAL_CODES = [
   'already-resolved',
   'already-assigned',
   'owner-is-subject',
+  'not-owner',
   'wrong-state',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
@@ -117,6 +129,8 @@ export function transition(finding: Finding, event: FindingEvent, actor: Actor, 
       return dismiss(finding, event.reason, actor, now);
     case 'assign-owner':
       return assignOwner(finding, event.owner, actor, now);
+    default:
+      return decisionEvent(finding, event, actor, now);
   }
 }
 

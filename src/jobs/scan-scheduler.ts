@@ -13,7 +13,7 @@ export interface ScanSchedulerDeps {
   logger: Logger;
   intervalMs: number;
   /** The setting that records when the next round is due, for `status`. */
-  nextRunKey: 'nextScanAt' | 'nextInventoryAt';
+  nextRunKey: 'nextScanAt' | 'nextInventoryAt' | 'nextExceptionSweepAt';
 }
 
 /**

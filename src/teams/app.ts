@@ -11,6 +11,7 @@ import type { Store } from '../workflows/ports.js';
 import { registerConversation } from '../workflows/register-conversation.js';
 import type { Warden } from '../workflows/warden.js';
 import { registerFindingActions } from './card-actions.js';
+import { registerExceptionActions } from './exception-actions.js';
 import { handleCommand } from './commands.js';
 import { conversationOf, teamsChannelData } from './conversation.js';
 import { isConfiguredTenant } from './tenant.js';
@@ -79,6 +80,7 @@ export function createTeamsApp(deps: TeamsAppDeps): Application {
   app.activity(ActivityTypes.Message, (context) => handleCommand(context, deps));
 
   registerFindingActions(app, deps);
+  registerExceptionActions(app, deps);
 
   // Must stay the last Action.Execute route: a verb no handler claims (a card from an older release, or a crafted
   // invoke) gets a refusal returned to the clicker alone, never an exception or an HTTP 501.

@@ -50,7 +50,7 @@ export function registerFindingActions(app: Application, deps: { warden: Warden;
         next: 'The card stays as it was.',
       });
     // The shared card was already updated for everyone; the clicker sees the same new card at once.
-    return deps.warden.findingCard(result.finding) as ReturnType<typeof refusalCard>;
+    return (await deps.warden.findingCard(result.finding)) as ReturnType<typeof refusalCard>;
   };
   app.adaptiveCards.actionExecute(DISMISS_VERB, (context, _state, data) =>
     handle(context, data, (d) => ({ type: 'dismiss', reason: d.reason ?? '' })),

@@ -1,4 +1,5 @@
 import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
+import { exceptionsListCard } from '../cards/exceptions-list-card.js';
 import { helpCard } from '../cards/help-card.js';
 import { inventoryCard, type InventoryCardView } from '../cards/inventory-card.js';
 import { unknownCommandHint } from '../cards/hint.js';
@@ -11,6 +12,7 @@ import type { Clock } from '../domain/clock.js';
 import { parseCommand } from '../domain/commands.js';
 import type { BackgroundTasks } from '../jobs/background.js';
 import { emptyInventoryProgress, type InventoryProgress } from '../workflows/inventory-flows.js';
+import { EXPIRING_WITHIN_DAYS } from '../workflows/exceptions/list.js';
 import type { Notifier } from '../workflows/notifier-port.js';
 import { emptyScanProgress, type ScanProgress } from '../workflows/scan-mailboxes.js';
 import type { Warden } from '../workflows/warden.js';
@@ -25,6 +27,8 @@ export interface CommandDeps {
   clock: Clock;
 }
 
+/** Rows an exceptions list shows; the card counts the rest. */
+const EXCEPTIONS_SHOWN = 25;
 const card = (content: object) => MessageFactory.attachment(CardFactory.adaptiveCard(content));
 /** A scan card is updated at most this often, to stay inside Teams' per-thread message limits. */
 const PROGRESS_EVERY_MS = 1_000;
@@ -62,6 +66,35 @@ export async function handleCommand(context: TurnContext, deps: CommandDeps): Pr
         card(statusCard({ mode: deps.config.mode, ...(await deps.warden.status()) })),
       );
       return;
+    case 'exceptions': {
+      const filter = (parsed.args[0] ?? '').toLowerCase();
+      if (parsed.args.length > 1 || !['', 'expiring'].includes(filter)) {
+        await context.sendActivity('Usage: exceptions [expiring] — for example, exceptions expiring.');
+        return;
+      }
+      const viewerId = context.activity.from.aadObjectId;
+      if (!viewerId) {
+        await context.sendActivity(
+          'Teams did not say who you are, so Warden cannot tell which exceptions you may see.',
+        );
+        return;
+      }
+      const list = await deps.warden.exceptions.list({ viewerId, expiring: filter === 'expiring' });
+      await context.sendActivity(
+        card(
+          exceptionsListCard({
+            filter: filter === 'expiring' ? 'expiring' : 'all',
+            expiringWithinDays: EXPIRING_WITHIN_DAYS,
+            scope: list.scope,
+            rows: list.rows.slice(0, EXCEPTIONS_SHOWN),
+            total: list.rows.length,
+            shownMax: EXCEPTIONS_SHOWN,
+            now: deps.clock.now().toISOString(),
+          }),
+        ),
+      );
+      return;
+    }
     default:
       await context.sendActivity(unknownCommandHint(parsed.name));
   }

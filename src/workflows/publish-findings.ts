@@ -1,4 +1,6 @@
 import type { Clock } from '../domain/clock.js';
+import type { FindingExceptions } from '../domain/exceptions.js';
+import { findingExceptions } from './exceptions/card-context.js';
 import type { ConversationRecord, Finding, FindingCard, FindingState } from '../domain/records.js';
 import type { Logger } from '../logger.js';
 import type { CardContent, Notifier } from './notifier-port.js';
@@ -8,7 +10,8 @@ import { updateFinding } from './update-finding.js';
 
 /** How findings look in Teams: injected, so that workflows stay free of card layout. */
 export interface FindingPresenter {
-  findingCard(finding: Finding): CardContent;
+  /** The alert card, with the finding's MFA exceptions when it has any. */
+  findingCard(finding: Finding, exceptions?: FindingExceptions): CardContent;
   /** The personal message that tells an owner where the alert is. */
   ownerNotice(finding: Finding, where: FindingCard, channel: ConversationRecord): CardContent;
 }
@@ -65,7 +68,7 @@ async function publish(deps: PublishDeps, changed: readonly string[]): Promise<P
   for (const finding of unposted) {
     let where: FindingCard;
     try {
-      where = await notifier.postThread(channel, presenter.findingCard(finding));
+      where = await notifier.postThread(channel, await renderCard(deps, finding));
     } catch (error) {
       // One finding that cannot be posted must not hold back the others; it is tried again next round.
       failed++;
@@ -93,7 +96,7 @@ async function publish(deps: PublishDeps, changed: readonly string[]): Promise<P
     const finding = await store.getFinding(id);
     if (!finding?.card) continue;
     try {
-      await notifier.updateCard(channel, finding.card, presenter.findingCard(finding));
+      await notifier.updateCard(channel, finding.card, await renderCard(deps, finding));
       updated++;
     } catch (error) {
       // The stored state is right; the next change or rescan updates the card again.
@@ -133,8 +136,16 @@ export async function refreshFindingCard(deps: PublishDeps, finding: Finding): P
   const channel = setting ? await deps.store.getConversation(setting.conversationId) : undefined;
   if (!channel) return;
   try {
-    await deps.notifier.updateCard(channel, finding.card, deps.presenter.findingCard(finding));
+    await deps.notifier.updateCard(channel, finding.card, await renderCard(deps, finding));
   } catch (error) {
     deps.logger.warn({ err: error, findingId: finding.id }, 'could not update a finding card');
   }
+}
+
+/** A finding's card as it stands: its own state and that of its MFA exceptions. */
+export async function renderCard(
+  deps: Pick<PublishDeps, 'store' | 'presenter'>,
+  finding: Finding,
+): Promise<CardContent> {
+  return deps.presenter.findingCard(finding, await findingExceptions(deps.store, finding));
 }

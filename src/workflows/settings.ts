@@ -54,6 +54,7 @@ const SETTINGS = {
   nextScanAt: z.string(),
   lastInventory: inventorySummary,
   nextInventoryAt: z.string(),
+  nextExceptionSweepAt: z.string(),
   permissionHealth,
   subscription,
 } as const;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseFindingId } from '../domain/finding-id.js';
 import type { Finding } from '../domain/records.js';
 import type { ApproverCheck, DirectoryReader } from './directory-port.js';
 import type { DirectoryObjects, FlowOwnerEvidenceReader } from './flow-owner-port.js';
@@ -7,7 +8,20 @@ import type { InventoryProgress } from './inventory-flows.js';
 import type { PowerPlatformReader } from './power-platform-port.js';
 import { runInventory, type InventoryReport } from './run-inventory.js';
 import { actOnFinding, type FindingAction, type FindingActionResult } from './finding-actions.js';
-import { publishFindings, type PublishDeps, type PublishResult } from './publish-findings.js';
+import { publishFindings, renderCard, type PublishDeps, type PublishResult } from './publish-findings.js';
+import { decideException, revokeException } from './exceptions/decide.js';
+import type { ExceptionDeps, ExceptionOutcome } from './exceptions/deps.js';
+import { approveDriftRemoval } from './exceptions/drift-remove.js';
+import { exceptionJobHandlers } from './exceptions/jobs.js';
+import type { JobHandlers } from './outbox.js';
+import { listExceptions, type ExceptionList } from './exceptions/list.js';
+import {
+  openExceptionForm,
+  requestException,
+  type FormOutcome,
+  type RequestOutcome,
+} from './exceptions/request.js';
+import { sweepExceptions, type SweepReport } from './exceptions/sweep.js';
 import { runScan, type ScanReport } from './run-scan.js';
 import type { ScanProgress } from './scan-mailboxes.js';
 import { setupAlertsChannel, type SetupResult } from './setup-alerts-channel.js';
@@ -15,7 +29,7 @@ import { readStatus, type StatusReport } from './status.js';
 import type { Store } from './ports.js';
 import type { ConversationRecord } from '../domain/records.js';
 
-export interface WardenDeps extends PublishDeps {
+export interface WardenDeps extends PublishDeps, ExceptionDeps {
   store: Store;
   directory: DirectoryReader;
   approvers: ApproverCheck;
@@ -69,11 +83,27 @@ export interface Warden {
   ): Promise<{ ok: true } | { ok: false; message: string }>;
   /** Records a refused request that never reached a use case (unreadable card data, an unknown button). */
   auditRefusal(actorId: string | undefined, action: string, reason: string): Promise<void>;
-  findingCard(finding: Finding): object;
+  /** A finding by the id a card carries, or undefined. */
+  finding(id: string): Promise<Finding | undefined>;
+  /** The finding's card as it stands, with its MFA exceptions. */
+  findingCard(finding: Finding): Promise<object>;
+  /** The outbox handlers, by job kind, for the worker. */
+  jobHandlers: JobHandlers;
+  exceptions: {
+    openForm: (input: Parameters<typeof openExceptionForm>[1]) => Promise<FormOutcome>;
+    request: (input: Parameters<typeof requestException>[1]) => Promise<RequestOutcome>;
+    decide: (input: Parameters<typeof decideException>[1]) => Promise<ExceptionOutcome>;
+    revoke: (input: Parameters<typeof revokeException>[1]) => Promise<ExceptionOutcome>;
+    removeDrift: (input: Parameters<typeof approveDriftRemoval>[1]) => Promise<ExceptionOutcome>;
+    list: (input: { viewerId: string; expiring: boolean }) => Promise<ExceptionList>;
+    /** One sweep round (expiry, reminders, NHI-003) under its lease; undefined when another instance holds it. */
+    sweep: () => Promise<SweepReport | undefined>;
+  };
 }
 
 const SCAN_LEASE = 'scan:mailboxes';
 const INVENTORY_LEASE = 'inventory:flows';
+const SWEEP_LEASE = 'exceptions:sweep';
 const LEASE_MS = 10 * 60_000;
 const LEASE_POLL_MS = 250;
 
@@ -125,7 +155,21 @@ export function createWarden(deps: WardenDeps): Warden {
       }
       return refuse('not-approver', notApprover);
     },
-    findingCard: (finding) => deps.presenter.findingCard(finding),
+    findingCard: (finding) => renderCard(deps, finding),
+    finding: async (id) => {
+      const parsed = parseFindingId(id);
+      return parsed ? deps.store.getFinding(parsed.id) : undefined;
+    },
+    jobHandlers: exceptionJobHandlers(deps),
+    exceptions: {
+      openForm: (input) => openExceptionForm(deps, input),
+      request: (input) => requestException(deps, input),
+      decide: (input) => decideException(deps, input),
+      revoke: (input) => revokeException(deps, input),
+      removeDrift: (input) => approveDriftRemoval(deps, input),
+      list: (input) => listExceptions(deps, input),
+      sweep: () => withLease(deps, SWEEP_LEASE, 0, () => sweepExceptions(deps)),
+    },
   };
 }
 
