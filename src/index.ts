@@ -65,7 +65,10 @@ async function main(): Promise<void> {
     ownerEvidence: new GraphFlowOwnerEvidenceReader(graph),
     presenter: createFindingPresenter(config.mode, clock),
     conditionalAccess: new GraphConditionalAccess(graph, { clock }),
-    exceptionGroup: new GraphExceptionGroup(graph, { groupId: config.exceptionGroupId }),
+    exceptionGroup: new GraphExceptionGroup(graph, {
+      groupId: config.exceptionGroupId,
+      graphBaseUrl: config.graph.baseUrl,
+    }),
     notices: createExceptionNotices(config.mode, clock),
     settings: {
       mode: config.mode,

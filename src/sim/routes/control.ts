@@ -7,7 +7,8 @@ import type { SimUser } from '../state/model.js';
 
 /**
  * The control API under /_sim/: loopback only, no token. Tests and the demo use it to shape the tenant, take
- * permissions away, inject faults and read back what Warden did. Power Platform objects live in control-pp.ts.
+ * permissions away, inject faults and read back what Warden did. Groups, roles, service principals and Conditional
+ * Access policies live in control-directory.ts, Power Platform objects in control-pp.ts.
  */
 
 export function parse<T extends z.ZodTypeAny>(schema: T, body: unknown): z.infer<T> {
@@ -228,88 +229,6 @@ export const controlRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'POST',
-    path: '/_sim/groups',
-    family: 'control',
-    records: false,
-    handler: (req, ctx) => {
-      const input = parse(
-        z.object({ displayName: z.string().min(1), members: z.array(z.string()).default([]) }).strict(),
-        req.body,
-      );
-      const id = ctx.tenant.random.uuid();
-      ctx.tenant.groups.set(id, {
-        id,
-        displayName: input.displayName,
-        description: null,
-        securityEnabled: true,
-        mailEnabled: false,
-        members: new Set(input.members),
-      });
-      return ok({ id, displayName: input.displayName, members: input.members }, 201);
-    },
-  },
-  {
-    method: 'POST',
-    path: '/_sim/groups/:id/members',
-    family: 'control',
-    records: false,
-    handler: (req, ctx) => {
-      const group = ctx.tenant.groups.get(req.params['id'] ?? '');
-      if (!group) throw notFound(`No group ${req.params['id'] ?? ''}.`);
-      const { id } = parse(z.object({ id: z.string() }).strict(), req.body);
-      if (!ctx.tenant.directoryObjectKind(id)) throw notFound(`No directory object ${id}.`);
-      group.members.add(id);
-      return ok({ id: group.id, members: [...group.members] });
-    },
-  },
-  {
-    method: 'DELETE',
-    path: '/_sim/groups/:id/members/:memberId',
-    family: 'control',
-    records: false,
-    handler: (req, ctx) => {
-      const group = ctx.tenant.groups.get(req.params['id'] ?? '');
-      if (!group) throw notFound(`No group ${req.params['id'] ?? ''}.`);
-      group.members.delete(req.params['memberId'] ?? '');
-      return { status: 204 };
-    },
-  },
-  {
-    method: 'POST',
-    path: '/_sim/roles/:templateId/members',
-    family: 'control',
-    records: false,
-    handler: (req, ctx) => {
-      const role = [...ctx.tenant.roles.values()].find((r) => r.roleTemplateId === req.params['templateId']);
-      if (!role) throw notFound(`No directory role with template ${req.params['templateId'] ?? ''}.`);
-      const { id } = parse(z.object({ id: z.string() }).strict(), req.body);
-      role.members.add(id);
-      return ok({ id: role.id, displayName: role.displayName, members: [...role.members] });
-    },
-  },
-  {
-    method: 'POST',
-    path: '/_sim/servicePrincipals',
-    family: 'control',
-    records: false,
-    handler: (req, ctx) => {
-      const input = parse(
-        z.object({ displayName: z.string().min(1), appId: z.string().optional() }).strict(),
-        req.body,
-      );
-      const id = ctx.tenant.random.uuid();
-      const sp = {
-        id,
-        appId: input.appId ?? ctx.tenant.random.uuid(),
-        displayName: input.displayName,
-        servicePrincipalType: 'Application' as const,
-      };
-      ctx.tenant.servicePrincipals.set(id, sp);
-      return ok(sp, 201);
-    },
-  },
-  {
     method: 'GET',
     path: '/_sim/writes',
     family: 'control',
@@ -360,6 +279,12 @@ export const controlRoutes: RouteDef[] = [
       ctx.reset();
       return ok(tenantInfo(ctx));
     },
+  },
+  {
+    method: 'GET',
+    path: '/_sim/clock',
+    family: 'control',
+    handler: (_r, ctx) => ok({ now: ctx.tenant.clock.iso() }),
   },
   {
     method: 'POST',

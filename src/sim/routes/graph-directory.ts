@@ -5,7 +5,7 @@ import type { SimConditionalAccessPolicy, SimGroup, SimServicePrincipal, SimUser
 import type { Tenant } from '../state/tenant.js';
 import { parse } from './control.js';
 import { groupJson } from './graph-group-view.js';
-import { CANONICAL_USER_PROPERTY, userJson } from './graph-user-view.js';
+import { CANONICAL_USER_PROPERTY, nonPremium, userJson } from './graph-user-view.js';
 import { graphContext, page, parseFilter, project, selected, topOf } from './odata.js';
 
 /**
@@ -186,6 +186,11 @@ function policyView(p: SimConditionalAccessPolicy): View {
   };
 }
 
+/** Conditional Access is an Entra ID P1 feature; the simulator answers as Graph does for other P1 data. */
+function requirePremium(ctx: SimContext): void {
+  if (!ctx.tenant.premium) throw nonPremium();
+}
+
 const READ_DIRECTORY = [['Directory.Read.All'], ['Directory.ReadWrite.All']] as const;
 const READ_APPLICATIONS = [
   ['Application.Read.All'],
@@ -227,13 +232,16 @@ export const graphDirectoryRoutes: RouteDef[] = [
     family: 'graph',
     roles: READ_POLICIES,
     cost: () => ({ service: 'conditionalAccess' }),
-    handler: (_req, ctx) => ({
-      status: 200,
-      body: {
-        '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#identity/conditionalAccess/policies`,
-        value: [...ctx.tenant.caPolicies.values()].map(policyView),
-      },
-    }),
+    handler: (_req, ctx) => {
+      requirePremium(ctx);
+      return {
+        status: 200,
+        body: {
+          '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#identity/conditionalAccess/policies`,
+          value: [...ctx.tenant.caPolicies.values()].map(policyView),
+        },
+      };
+    },
   },
   {
     method: 'GET',
@@ -242,6 +250,7 @@ export const graphDirectoryRoutes: RouteDef[] = [
     roles: READ_POLICIES,
     cost: () => ({ service: 'conditionalAccess' }),
     handler: (req, ctx) => {
+      requirePremium(ctx);
       const id = req.params['id'] ?? '';
       const policy = ctx.tenant.caPolicies.get(id);
       if (!policy) throw resourceNotFound(id);

@@ -1,5 +1,6 @@
 import type { RouteDef } from '../http/types.js';
 import { bapRoutes } from './bap.js';
+import { controlDirectoryRoutes } from './control-directory.js';
 import { controlPowerPlatformRoutes } from './control-pp.js';
 import { controlRoutes } from './control.js';
 import { dataverseRoutes } from './dataverse.js';
@@ -14,6 +15,7 @@ import { graphUserRoutes } from './graph-users.js';
 export const allRoutes: RouteDef[] = [
   ...entraRoutes,
   ...controlRoutes,
+  ...controlDirectoryRoutes,
   ...bapRoutes,
   ...dataverseRoutes,
   ...controlPowerPlatformRoutes,
