@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createFindingPresenter } from './cards/finding-presenter.js';
 import { ConfigError, loadConfig, redactedSummary } from './config.js';
 import { systemClock } from './domain/clock.js';
-import { createExceptionNotices } from './cards/exception-notices.js';
+import { createExceptionNotices } from './cards/exception-presenter.js';
 import { GraphApproverCheck } from './graph/approver-check.js';
 import { GraphConditionalAccess } from './graph/conditional-access.js';
 import { GraphExceptionGroup } from './graph/exception-group.js';
@@ -48,7 +48,6 @@ async function main(): Promise<void> {
   const adapter = createAdapter(config, logger);
   const notifier = new TeamsNotifier(adapter, config.bot.id);
   const background = new BackgroundTasks(logger);
-  let worker: OutboxWorker | undefined;
   const warden = createWarden({
     store,
     clock,
@@ -76,9 +75,10 @@ async function main(): Promise<void> {
       maxDays: config.exceptionMaxDays,
       protectedAccounts: config.protectedAccounts.map((p) => p.toLowerCase()),
     },
-    kick: () => worker?.kick(),
+    // The worker is built below, from the handlers the facade exposes; a kick comes only once it runs.
+    kick: () => worker.kick(),
   });
-  worker = new OutboxWorker({
+  const worker = new OutboxWorker({
     store,
     clock,
     logger,
@@ -158,7 +158,7 @@ async function main(): Promise<void> {
     server
       .stop()
       .then(() =>
-        Promise.all([scheduler.stop(), inventory.stop(), sweeper.stop(), worker?.stop(), background.drain()]),
+        Promise.all([scheduler.stop(), inventory.stop(), sweeper.stop(), worker.stop(), background.drain()]),
       )
       .then(() => followed?.stop())
       .then(() => store.close())

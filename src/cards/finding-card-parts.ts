@@ -1,16 +1,15 @@
-import type { SignInEvidence } from '../domain/directory.js';
-import type { MfaEvidence } from '../domain/flow-owner.js';
 import type { FindingState, ResolutionReason, Severity } from '../domain/records.js';
-import { MODE_MEANING, cardDate, cardDateTime, cardNumber } from './card-text.js';
+import { MODE_MEANING, cardDate, cardDateTime } from './card-text.js';
 import { inert } from './escape.js';
 import { cardTemplate, compileCard, type AdaptiveCard, type JsonObject } from './template.js';
 import type { WardenMode } from './welcome-card.js';
 
 /**
  * What every finding alert card shares, whatever its rule: the header, headline, why, state banner and evidence
- * facts at the top; the owner line, mode note, approver note and footer at the bottom; the Assign owner… and
- * Dismiss… actions while the finding is open. A rule's card adds its own elements between the two and its own
- * wording; the functions here escape every tenant string with `inert` themselves, exactly once.
+ * facts at the top; the owner line, mode note, note on who may act and footer at the bottom; the Assign owner…
+ * and Dismiss… actions while the finding is open. A rule's card adds its own elements between the two, its own
+ * actions before the shared ones and its own wording; the functions here escape every tenant string with `inert`
+ * themselves, exactly once.
  */
 
 /** Where the owner came from: assigned by an approver, else the account's sponsors, else its manager. */
@@ -46,7 +45,13 @@ export interface AlertWording {
   readonly ruleId: string;
   readonly resolvedWhy: Readonly<Record<ResolutionReason, string>>;
   readonly inProgress: Readonly<Record<InProgressState, string>>;
+  /** Who may use the actions of an open finding; the default names Assign owner… and Dismiss…. */
+  readonly openNote?: string;
 }
+
+/** Who may use the shared actions of an open finding. */
+export const APPROVER_ACTIONS_NOTE =
+  'Assigning an owner and dismissing are for approvers: Warden checks who clicks, and anyone else gets an answer only they can see.';
 
 export const ASSIGN_OWNER_VERB = 'finding.assignOwner';
 export const DISMISS_VERB = 'finding.dismiss';
@@ -72,6 +77,7 @@ export interface AlertCardData {
   readonly owner: string;
   readonly hasModeNote: boolean;
   readonly modeNote: string;
+  readonly openNote: string;
   readonly footer: string;
   readonly open: boolean;
   readonly findingId: string;
@@ -99,7 +105,7 @@ const ALERT_BOTTOM: readonly JsonObject[] = [
   {
     type: 'TextBlock',
     $when: '${open}',
-    text: 'Assigning an owner and dismissing are for approvers: Warden checks who clicks, and anyone else gets an answer only they can see.',
+    text: '${openNote}',
     isSubtle: true,
     wrap: true,
   },
@@ -166,11 +172,17 @@ const ALERT_ACTIONS: readonly JsonObject[] = [
 ];
 
 /**
- * Compiles an alert card: the shared top, the rule's own `middle` elements, the shared bottom and the shared
- * actions. As with `compileCard`, the card narrows the parameter to its data: `AlertCardData` and its own fields.
+ * Compiles an alert card: the shared top, the rule's own `middle` elements, the shared bottom, the rule's own
+ * `actions` and the shared actions. As with `compileCard`, the card narrows the parameter to its data:
+ * `AlertCardData` and its own fields.
  */
-export function compileAlertCard(middle: readonly JsonObject[] = []): (data: object) => AdaptiveCard {
-  return compileCard(cardTemplate([...ALERT_TOP, ...middle, ...ALERT_BOTTOM], ALERT_ACTIONS));
+export function compileAlertCard(
+  middle: readonly JsonObject[] = [],
+  actions: readonly JsonObject[] = [],
+): (data: object) => AdaptiveCard {
+  return compileCard(
+    cardTemplate([...ALERT_TOP, ...middle, ...ALERT_BOTTOM], [...actions, ...ALERT_ACTIONS]),
+  );
 }
 
 const SEVERITY_LABEL: Readonly<Record<Severity, string>> = {
@@ -208,52 +220,11 @@ export function alertFrame(view: AlertView, wording: AlertWording): AlertFrameDa
     owner: ownerLine(view),
     hasModeNote: view.mode === 'report-only',
     modeNote: `Report-only mode: ${MODE_MEANING['report-only']}`,
+    openNote: wording.openNote ?? APPROVER_ACTIONS_NOTE,
     footer: `Finding ${inert(view.findingId, 120)} · evidence as of ${cardDateTime(view.now) ?? 'an unknown time'}`,
     open: view.state === 'open',
     findingId: view.findingId,
   };
-}
-
-/** The sign-in facts; `nonInteractiveOnly` adds the sign-in pattern line when true. */
-export function signInFacts(signIn: SignInEvidence, nonInteractiveOnly: boolean | null = null): Fact[] {
-  if (!signIn.available)
-    return [
-      { title: 'Sign-ins', value: `Sign-in evidence unavailable: ${gapText(signIn, 'sign-in activity')}` },
-    ];
-  const when = (iso: string | null) => cardDateTime(iso) ?? 'none recorded';
-  return [
-    ...(nonInteractiveOnly === true
-      ? [
-          {
-            title: 'Sign-in pattern',
-            value: 'Non-interactive only (none interactive for 90 days): a sign of a technical account',
-          },
-        ]
-      : []),
-    { title: 'Last successful sign-in', value: when(signIn.lastSuccessful) },
-    { title: 'Last interactive sign-in', value: when(signIn.lastInteractive) },
-    { title: 'Last non-interactive sign-in', value: when(signIn.lastNonInteractive) },
-  ];
-}
-
-/** Why Graph gave no evidence of `what` (sign-in activity, MFA registration), with the tenant's detail inert. */
-export function gapText(
-  gap: Extract<SignInEvidence, { available: false }> | Extract<MfaEvidence, { available: false }>,
-  what: string,
-): string {
-  switch (gap.reason) {
-    case 'not-premium':
-      return `the tenant has no Microsoft Entra ID P1 licence, which Graph needs to report ${what}.`;
-    case 'permission-missing':
-      return `Warden lacks ${inert(gap.permission, 80)}; an administrator can grant it.`;
-    case 'unavailable':
-      return inert(gap.detail, 200) || 'Microsoft Graph did not return it.';
-  }
-}
-
-export function licences(licensed: boolean, count: number): string {
-  if (!licensed) return 'none';
-  return count > 0 ? `${cardNumber(count)} assigned` : 'assigned';
 }
 
 function ownerLine(view: AlertView): string {

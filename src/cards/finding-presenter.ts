@@ -1,13 +1,16 @@
 import type { MailboxEvidence, PersonRef } from '../domain/directory.js';
+import type { FindingExceptions } from '../domain/exceptions.js';
 import { resolveOwners } from '../domain/owners.js';
 import type { ConversationRecord, Finding, FindingCard } from '../domain/records.js';
 import type { Nhi001Evidence } from '../domain/rules/nhi-001-shared-mailbox-sign-in.js';
 import type { Nhi002Evidence } from '../domain/rules/nhi-002-user-owned-flows.js';
+import type { Nhi003Evidence } from '../domain/rules/nhi-003-exception-group-drift.js';
 import { cardDateTime } from './card-text.js';
 import { inert } from './escape.js';
 import type { AlertView, OwnerPerson } from './finding-card-parts.js';
 import { nhi001AlertCard, type MailboxAlertView } from './nhi-001-alert-card.js';
 import { nhi002AlertCard, type FlowOwnerAlertView } from './nhi-002-alert-card.js';
+import { nhi003AlertCard, type DriftAlertView } from './nhi-003-alert-card.js';
 import { cardTemplate, compileCard, type AdaptiveCard } from './template.js';
 import type { WardenMode } from './welcome-card.js';
 
@@ -19,6 +22,9 @@ type StoredEvidence = Nhi001Evidence & StoredOwners;
 
 /** What the inventory stores as an NHI-002 finding's evidence: the rule's evidence plus the owners it saw. */
 type StoredFlowOwnerEvidence = Nhi002Evidence & StoredOwners;
+
+/** What an NHI-003 finding's evidence may hold: the rule's evidence, and the owners if the scan saw any. */
+type StoredDriftEvidence = Nhi003Evidence & StoredOwners;
 
 /** Who owns the finding (assigned, else sponsors, else manager), as both alert cards show it. */
 function ownerView(finding: Finding, evidence: StoredOwners): AlertView['owner'] {
@@ -84,11 +90,17 @@ function subjectView(finding: Finding, evidence: { readonly upn: string }): Flow
   };
 }
 
-/** The alert card's view of a stored NHI-002 finding. */
-export function flowOwnerAlertView(finding: Finding, mode: WardenMode, now: Date): FlowOwnerAlertView {
+/** The alert card's view of a stored NHI-002 finding, with its MFA exceptions when it has any. */
+export function flowOwnerAlertView(
+  finding: Finding,
+  mode: WardenMode,
+  now: Date,
+  exceptions?: FindingExceptions,
+): FlowOwnerAlertView {
   const evidence = finding.evidence as StoredFlowOwnerEvidence;
   return {
     ...alertView(finding, evidence, mode, now),
+    ...(exceptions ? { exceptions } : {}),
     subject: subjectView(finding, evidence),
     evidence: {
       flows: evidence.flows,
@@ -102,12 +114,18 @@ export function flowOwnerAlertView(finding: Finding, mode: WardenMode, now: Date
   };
 }
 
-/** The alert card's view of a stored NHI-001 finding. */
-export function mailboxAlertView(finding: Finding, mode: WardenMode, now: Date): MailboxAlertView {
+/** The alert card's view of a stored NHI-001 finding, with its MFA exceptions when it has any. */
+export function mailboxAlertView(
+  finding: Finding,
+  mode: WardenMode,
+  now: Date,
+  exceptions?: FindingExceptions,
+): MailboxAlertView {
   const evidence = finding.evidence as StoredEvidence;
   const signIn: MailboxEvidence['signIn'] = evidence.signIn;
   return {
     ...alertView(finding, evidence, mode, now),
+    ...(exceptions ? { exceptions } : {}),
     subject: { ...subjectView(finding, evidence), kind: evidence.kind },
     evidence: {
       created: evidence.created,
@@ -119,6 +137,25 @@ export function mailboxAlertView(finding: Finding, mode: WardenMode, now: Date):
   };
 }
 
+/** The alert card's view of a stored NHI-003 finding: a member of the exception group nobody approved. */
+export function driftAlertView(finding: Finding, mode: WardenMode, now: Date): DriftAlertView {
+  const evidence = finding.evidence as StoredDriftEvidence;
+  return {
+    ...alertView(finding, evidence, mode, now),
+    subject: {
+      displayName: evidence.displayName || finding.subjectDisplayName,
+      userPrincipalName: evidence.upn,
+      objectId: evidence.objectId || finding.subjectId,
+      kind: evidence.memberKind,
+    },
+    evidence: {
+      groupId: evidence.groupId,
+      groupDisplayName: evidence.groupDisplayName,
+      seenAt: evidence.seenAt,
+    },
+  };
+}
+
 interface OwnerNoticeData {
   readonly subject: string;
   readonly what: string;
@@ -126,11 +163,20 @@ interface OwnerNoticeData {
 }
 
 /** What the owner notice says the account is, per rule. */
-const NOTICE_WHAT: Readonly<Record<'NHI-001' | 'NHI-002', string>> = {
+const NOTICE_WHAT: Readonly<Record<NoticeRule, string>> = {
   'NHI-001': 'is a shared, room or equipment mailbox whose account can still sign in',
   'NHI-002':
     'is a user account that owns Power Automate flows, which should be owned by a service principal or a managed identity',
+  'NHI-003':
+    'is in the MFA exception group without an approved exception, so it signs in without MFA and with no expiry',
 };
+
+type NoticeRule = 'NHI-001' | 'NHI-002' | 'NHI-003';
+
+/** The rule whose wording a finding takes; any other rule keeps NHI-001's, as its card does. */
+function noticeRule(ruleId: string): NoticeRule {
+  return ruleId === 'NHI-002' || ruleId === 'NHI-003' ? ruleId : 'NHI-001';
+}
 
 const ownerNoticeTemplate = cardTemplate([
   {
@@ -158,19 +204,26 @@ export function createFindingPresenter(
   mode: WardenMode,
   clock: { now(): Date },
 ): {
-  findingCard(finding: Finding): AdaptiveCard;
+  /** The alert card, with the finding's MFA exceptions (NHI-001 and NHI-002) when it has any. */
+  findingCard(finding: Finding, exceptions?: FindingExceptions): AdaptiveCard;
   ownerNotice(finding: Finding, where: FindingCard, channel: ConversationRecord): AdaptiveCard;
 } {
   return {
     // The card follows the rule that raised the finding; findings of any other rule keep the NHI-001 card.
-    findingCard: (finding) =>
-      finding.ruleId === 'NHI-002'
-        ? nhi002AlertCard(flowOwnerAlertView(finding, mode, clock.now()))
-        : nhi001AlertCard(mailboxAlertView(finding, mode, clock.now())),
+    findingCard: (finding, exceptions) => {
+      switch (finding.ruleId) {
+        case 'NHI-002':
+          return nhi002AlertCard(flowOwnerAlertView(finding, mode, clock.now(), exceptions));
+        case 'NHI-003':
+          return nhi003AlertCard(driftAlertView(finding, mode, clock.now()));
+        default:
+          return nhi001AlertCard(mailboxAlertView(finding, mode, clock.now(), exceptions));
+      }
+    },
     ownerNotice: (finding: Finding, _where: FindingCard, _channel: ConversationRecord) =>
       expandOwnerNotice({
         subject: inert(finding.subjectDisplayName),
-        what: NOTICE_WHAT[finding.ruleId === 'NHI-002' ? 'NHI-002' : 'NHI-001'],
+        what: NOTICE_WHAT[noticeRule(finding.ruleId)],
         when: cardDateTime(clock.now().toISOString()) ?? 'today',
       }),
   };

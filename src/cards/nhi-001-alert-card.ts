@@ -1,11 +1,14 @@
 import type { SignInEvidence } from '../domain/directory.js';
+import type { FindingExceptions } from '../domain/exceptions.js';
 import { cardDate, cardDateTime } from './card-text.js';
 import { inert } from './escape.js';
+import { exceptionSection, type ExceptionSectionData } from './exception-card-parts.js';
+import { EXCEPTION_ACTIONS, EXCEPTION_SECTION } from './exception-section-template.js';
+import { licences, signInFacts } from './evidence-facts.js';
 import {
+  APPROVER_ACTIONS_NOTE,
   alertFrame,
   compileAlertCard,
-  licences,
-  signInFacts,
   type AlertCardData,
   type AlertView,
   type AlertWording,
@@ -39,9 +42,14 @@ export interface MailboxAlertView extends AlertView {
     readonly licenseCount: number;
     readonly passwordLastSet: string | null;
   };
+  /** The finding's MFA exceptions, when it has any: waiting, in force, or the last one. */
+  readonly exceptions?: FindingExceptions | undefined;
 }
 
-const expand: (data: AlertCardData) => AdaptiveCard = compileAlertCard();
+const expand: (data: AlertCardData & ExceptionSectionData) => AdaptiveCard = compileAlertCard(
+  EXCEPTION_SECTION,
+  EXCEPTION_ACTIONS,
+);
 
 const KIND_LABEL: Readonly<Record<MailboxKind, string>> = {
   shared: 'Shared',
@@ -68,12 +76,13 @@ const WORDING: AlertWording = {
     remediated: 'Warden blocked sign-in to this account.',
     'remediation-failed': 'Blocking sign-in failed; an approver can retry.',
   },
+  openNote: `The owners, or an approver on their behalf, can request a time-bound MFA exception. ${APPROVER_ACTIONS_NOTE}`,
 };
 
 /**
  * The NHI-001 alert: a shared, room or equipment mailbox whose account can still sign in, with its evidence, its
- * owner and, while the finding is open, the actions to assign an owner or dismiss it. The actions are shown to
- * everyone; the server decides who may use them.
+ * owner, its MFA exception if it has one and, while the finding is open, the actions to request an exception,
+ * assign an owner or dismiss it. The actions are shown to everyone; the server decides who may use them.
  */
 export function nhi001AlertCard(view: MailboxAlertView): AdaptiveCard {
   const name = inert(view.subject.displayName);
@@ -81,6 +90,7 @@ export function nhi001AlertCard(view: MailboxAlertView): AdaptiveCard {
   const kind = view.subject.kind;
   return expand({
     ...alertFrame(view, WORDING),
+    ...exceptionSection(view),
     headline: `**${name || upn || `This ${kind} mailbox`}** can still sign in`,
     why:
       `Exchange created an enabled user account behind this ${kind} mailbox: anyone who resets its password ` +

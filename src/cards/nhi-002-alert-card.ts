@@ -1,13 +1,15 @@
 import type { SignInEvidence } from '../domain/directory.js';
+import type { FindingExceptions } from '../domain/exceptions.js';
 import type { MfaEvidence } from '../domain/flow-owner.js';
 import { cardNumber, countOf } from './card-text.js';
 import { inert } from './escape.js';
+import { gapText, licences, signInFacts } from './evidence-facts.js';
+import { exceptionSection, type ExceptionSectionData } from './exception-card-parts.js';
+import { EXCEPTION_ACTIONS, EXCEPTION_SECTION } from './exception-section-template.js';
 import {
+  APPROVER_ACTIONS_NOTE,
   alertFrame,
   compileAlertCard,
-  gapText,
-  licences,
-  signInFacts,
   type AlertCardData,
   type AlertView,
   type AlertWording,
@@ -40,6 +42,8 @@ export interface FlowOwnerAlertView extends AlertView {
     readonly licensed: boolean;
     readonly licenseCount: number;
   };
+  /** The finding's MFA exceptions, when it has any: waiting, in force, or the last one. */
+  readonly exceptions?: FindingExceptions | undefined;
 }
 
 /** Enough flows to see what is at stake; the rest are counted, and the evidence keeps them all. */
@@ -59,29 +63,35 @@ interface FlowListData {
   readonly hasMoreFlows: boolean;
   readonly moreFlows: string;
   readonly recommendation: string;
+  /** Left out when the exception section already says what no exception covers. */
+  readonly hasNote: boolean;
   readonly note: string;
 }
 
-const expand: (data: AlertCardData & FlowListData) => AdaptiveCard = compileAlertCard([
-  {
-    type: 'Container',
-    $when: '${hasFlows}',
-    items: [
-      { type: 'TextBlock', text: '${flowsHeading}', weight: 'Bolder', wrap: true },
-      { type: 'TextBlock', $data: '${flows}', text: '${line}', spacing: 'None', wrap: true },
-      {
-        type: 'TextBlock',
-        $when: '${hasMoreFlows}',
-        text: '${moreFlows}',
-        spacing: 'None',
-        isSubtle: true,
-        wrap: true,
-      },
-    ],
-  },
-  { type: 'TextBlock', text: '${recommendation}', wrap: true },
-  { type: 'TextBlock', text: '${note}', isSubtle: true, wrap: true },
-]);
+const expand: (data: AlertCardData & FlowListData & ExceptionSectionData) => AdaptiveCard = compileAlertCard(
+  [
+    {
+      type: 'Container',
+      $when: '${hasFlows}',
+      items: [
+        { type: 'TextBlock', text: '${flowsHeading}', weight: 'Bolder', wrap: true },
+        { type: 'TextBlock', $data: '${flows}', text: '${line}', spacing: 'None', wrap: true },
+        {
+          type: 'TextBlock',
+          $when: '${hasMoreFlows}',
+          text: '${moreFlows}',
+          spacing: 'None',
+          isSubtle: true,
+          wrap: true,
+        },
+      ],
+    },
+    { type: 'TextBlock', text: '${recommendation}', wrap: true },
+    { type: 'TextBlock', $when: '${hasNote}', text: '${note}', isSubtle: true, wrap: true },
+    ...EXCEPTION_SECTION,
+  ],
+  EXCEPTION_ACTIONS,
+);
 
 /** How NHI-002 words the shared parts: the header, why a rescan resolved it, and the states in between. */
 const WORDING: AlertWording = {
@@ -102,6 +112,7 @@ const WORDING: AlertWording = {
     remediated: 'Warden carried out the approved remediation.',
     'remediation-failed': 'The approved remediation failed; an approver can retry.',
   },
+  openNote: `The owners, or an approver on their behalf, can request a time-bound MFA exception. ${APPROVER_ACTIONS_NOTE}`,
 };
 
 const FLOW_STATE: Readonly<Record<FlowLine['state'], string>> = {
@@ -112,16 +123,19 @@ const FLOW_STATE: Readonly<Record<FlowLine['state'], string>> = {
 
 /**
  * The NHI-002 alert: a user account that is the primary owner of cloud flows, with its flows, its evidence, what to
- * do instead and what an MFA exception cannot cover, and, while the finding is open, the actions to assign an owner
- * or dismiss it. The actions are shown to everyone; the server decides who may use them.
+ * do instead and what an MFA exception cannot cover, its MFA exception if it has one, and, while the finding is open,
+ * the actions to request an exception, assign an owner or dismiss it. The actions are shown to everyone; the server
+ * decides who may use them.
  */
 export function nhi002AlertCard(view: FlowOwnerAlertView): AdaptiveCard {
   const name = inert(view.subject.displayName);
   const upn = inert(view.subject.userPrincipalName);
   const { flows } = view.evidence;
   const shown = flows.slice(0, MAX_FLOWS_SHOWN);
+  const section = exceptionSection(view);
   return expand({
     ...alertFrame(view, WORDING),
+    ...section,
     headline: `**${name || upn || 'This user account'}** owns ${countOf(flows.length, 'cloud flow')}`,
     why:
       "These flows run as a person's account: Microsoft's mandatory MFA or a Conditional Access policy on that " +
@@ -139,6 +153,7 @@ export function nhi002AlertCard(view: FlowOwnerAlertView): AdaptiveCard {
       '**Recommended:** make a service principal (an application user) or a managed identity the owner. Move the ' +
       'solution-aware flows to the application user; flows not in a solution must be added to one or recreated; ' +
       'then block sign-in to this account.',
+    hasNote: !section.saysScope,
     note: MANDATORY_MFA_NOTE,
   });
 }

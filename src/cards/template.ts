@@ -97,3 +97,33 @@ function findUnbound(value: unknown, path: string): string | undefined {
   }
   return undefined;
 }
+
+/** What an input shows when the card opens: text, a number, or a toggle's `valueOn`/`valueOff`. */
+export type InputValue = string | number;
+
+/**
+ * Sets the `value` of the inputs with these ids, anywhere in the card, after expansion. An input shows its value as
+ * plain text and sends it back as it stands, so what a person typed goes in verbatim: escaped, it would come back
+ * with backslashes, and through the template a typed `${` would be refused as an unbound placeholder.
+ */
+export function withInputValues(
+  card: AdaptiveCard,
+  values: Readonly<Record<string, InputValue>>,
+): AdaptiveCard {
+  const set = (value: JsonValue): JsonValue => {
+    if (Array.isArray(value)) return (value as readonly JsonValue[]).map(set);
+    if (typeof value !== 'object' || value === null) return value;
+    const node = value as JsonObject;
+    const copy = Object.fromEntries(Object.entries(node).map(([key, child]) => [key, set(child)]));
+    const id = node.id;
+    if (
+      typeof node.type === 'string' &&
+      node.type.startsWith('Input.') &&
+      typeof id === 'string' &&
+      id in values
+    )
+      copy.value = values[id] as InputValue;
+    return copy;
+  };
+  return set(card) as AdaptiveCard;
+}

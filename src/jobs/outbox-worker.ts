@@ -97,7 +97,12 @@ export class OutboxWorker {
       } catch (error) {
         this.options.logger.error({ err: error }, 'the outbox worker could not read its jobs');
       }
-    } while (this.again && !this.stopped);
+    } while (this.wantsAnotherRound());
+  }
+
+  /** A kick arrived while draining, and the worker is not stopping. */
+  private wantsAnotherRound(): boolean {
+    return this.again && !this.stopped;
   }
 
   private async runJob(job: Job): Promise<void> {

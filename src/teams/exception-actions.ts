@@ -2,6 +2,8 @@ import type { Application } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { exceptionFormCard } from '../cards/exception-form-card.js';
+import { exceptionFormView } from '../cards/exception-presenter.js';
+import type { FormProblem, FormValues } from '../domain/exceptions.js';
 import {
   DRIFT_REMOVE_VERB,
   EXCEPTION_APPROVE_VERB,
@@ -52,23 +54,9 @@ const refused = (message: string) =>
 
 function formCard(
   context: FormContext,
-  extra: Pick<Parameters<typeof exceptionFormCard>[0], 'values' | 'problems'> = {},
-) {
-  const upn = (context.finding.evidence as { upn?: unknown }).upn;
-  return exceptionFormCard({
-    findingId: context.finding.id,
-    ruleId: context.finding.ruleId === 'NHI-002' ? 'NHI-002' : 'NHI-001',
-    subject: {
-      displayName: context.finding.subjectDisplayName,
-      userPrincipalName: typeof upn === 'string' ? upn : '',
-    },
-    maxDays: context.maxDays,
-    defaultDays: context.defaultDays,
-    ca: context.ca,
-    onBehalf: context.onBehalf,
-    ...(context.renewal ? { renewal: context.renewal } : {}),
-    ...extra,
-  });
+  refused?: { problems: FormProblem[]; values: FormValues },
+): AdaptiveCard {
+  return exceptionFormCard(exceptionFormView(context.finding, context, refused));
 }
 
 export function registerExceptionActions(app: Application, deps: { warden: Warden; logger: Logger }): void {
@@ -89,10 +77,8 @@ export function registerExceptionActions(app: Application, deps: { warden: Warde
         return staleCard();
       }
       const name = context.activity.from.name;
-      return (await act(
-        { id: actorId, ...(name ? { displayName: name } : {}) },
-        parsed.data,
-      )) as AdaptiveCard;
+      const fields: z.infer<S> = parsed.data as z.infer<S>;
+      return (await act({ id: actorId, ...(name ? { displayName: name } : {}) }, fields)) as AdaptiveCard;
     });
 
   const answer = async (outcome: ExceptionOutcome) =>

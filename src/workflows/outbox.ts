@@ -9,7 +9,7 @@ import type { Job } from '../domain/records.js';
 export interface JobRun {
   job: Job;
   /** Stores the handler's progress on the job; false when this worker lost its claim (stop, do nothing more). */
-  saveSteps(steps: unknown): Promise<boolean>;
+  saveSteps: (steps: unknown) => Promise<boolean>;
 }
 
 export interface JobHandler {

@@ -57,7 +57,7 @@ export function publishFindings(deps: PublishDeps, changed: readonly string[] = 
 }
 
 async function publish(deps: PublishDeps, changed: readonly string[]): Promise<PublishResult> {
-  const { store, notifier, presenter, clock, logger } = deps;
+  const { store, notifier, clock, logger } = deps;
   const unposted = (await store.listFindings({ states: [...NEEDS_ALERT] })).filter((f) => !f.card);
   const setting = await readSetting(store, 'alertsChannel');
   const channel = setting ? await store.getConversation(setting.conversationId) : undefined;

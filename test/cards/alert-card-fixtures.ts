@@ -30,14 +30,22 @@ export function expectWellFormedAlert(card: AdaptiveCard, header: string): void 
 /** The value of the fact titled `title`, or undefined. */
 export const fact = (card: AdaptiveCard, title: string) => facts(card).find(([t]) => t === title)?.[1];
 
-/** An open card's actions: Assign owner… and Dismiss…, each a ShowCard with one input and one Execute. */
-export function expectAssignAndDismiss(card: AdaptiveCard, findingId: string): void {
+/**
+ * An open card's actions: the rule's own `leading` ones ([type, title]), then Assign owner… and Dismiss…, each a
+ * ShowCard with one input and one Execute.
+ */
+export function expectAssignAndDismiss(
+  card: AdaptiveCard,
+  findingId: string,
+  leading: readonly (readonly [string, string])[] = [],
+): void {
   const actions = (card.actions ?? []) as AdaptiveCard[];
   expect(actions.map((a) => [a.type, a.title])).toEqual([
+    ...leading,
     ['Action.ShowCard', 'Assign owner…'],
     ['Action.ShowCard', 'Dismiss…'],
   ]);
-  const [assign, dismiss] = actions.map((a) => a.card as unknown as AdaptiveCard);
+  const [assign, dismiss] = actions.slice(leading.length).map((a) => a.card as unknown as AdaptiveCard);
   expect(inputsIn(assign!).map((i) => i.id)).toEqual(['owner']);
   expect(inputsIn(dismiss!).map((i) => i.id)).toEqual(['reason']);
   expect(assign!.actions).toEqual([

@@ -3,8 +3,10 @@ import { createFindingPresenter, flowOwnerAlertView } from '../../src/cards/find
 import type { ConversationRecord, Finding } from '../../src/domain/records.js';
 import { nhi001SharedMailboxSignIn } from '../../src/domain/rules/nhi-001-shared-mailbox-sign-in.js';
 import { nhi002UserOwnedFlows } from '../../src/domain/rules/nhi-002-user-owned-flows.js';
+import { nhi003ExceptionGroupDrift } from '../../src/domain/rules/nhi-003-exception-group-drift.js';
 import { facts, textBlocks } from './card-json.js';
-import { cardProblems } from './card-shape.js';
+import { actionsIn, cardProblems } from './card-shape.js';
+import { activeStatus, pendingStatus } from './exception-fixtures.js';
 
 const NOW = new Date('2025-06-30T12:00:00.000Z');
 const clock = { now: () => NOW };
@@ -99,6 +101,33 @@ function mailboxFinding(): Finding {
   });
 }
 
+function driftFinding(): Finding {
+  const result = nhi003ExceptionGroupDrift.evaluate(
+    {
+      member: {
+        id: 'u9',
+        displayName: 'Print Robot',
+        userPrincipalName: 'print.robot@contoso.com',
+        kind: 'user',
+      },
+      group: { id: 'g1', displayName: 'MFA exceptions' },
+      covered: false,
+      seenAt: '2025-06-29T22:00:00.000Z',
+    },
+    NOW,
+  );
+  if (!result.holds) throw new Error('NHI-003 should hold');
+  return finding({
+    id: 'NHI-003:u9',
+    ruleId: 'NHI-003',
+    subjectId: 'u9',
+    subjectDisplayName: 'Print Robot',
+    severity: result.severity,
+    evidence: result.evidence,
+    ownerIds: [],
+  });
+}
+
 const channel: ConversationRecord = {
   id: 'c1',
   kind: 'channel',
@@ -127,6 +156,45 @@ describe('createFindingPresenter', () => {
     const card = presenter.findingCard(mailboxFinding());
     expect(textBlocks(card)[0]).toBe('NHI-001 · Medium');
     expect(textBlocks(card)[1]).toBe('**Reception** can still sign in');
+  });
+
+  it('when the finding has MFA exceptions, then the NHI-001 and NHI-002 cards show them and their actions', () => {
+    const requested = presenter.findingCard(mailboxFinding(), undefined);
+    expect(actionsIn(requested).map((a) => a.title)[0]).toBe('Request MFA exception');
+
+    const mailbox = { ...mailboxFinding(), state: 'exception-requested' as const };
+    const pending = presenter.findingCard(mailbox, { pending: pendingStatus() });
+    expect(cardProblems(pending)).toEqual([]);
+    expect(textBlocks(pending)).toContain(
+      'MFA exception requested by Lee Gu on {{DATE(2025-06-01T09:00:00Z, SHORT)}}',
+    );
+    expect(actionsIn(pending).map((a) => a.title)).toEqual(['Approve or reject…', 'Approve', 'Reject']);
+
+    const flows = presenter.findingCard(finding({ state: 'exception-active' }), { active: activeStatus() });
+    expect(textBlocks(flows)).toContain('MFA exception active until {{DATE(2025-07-02T10:00:00Z, SHORT)}}');
+    expect(actionsIn(flows).map((a) => a.title)).toEqual(['Revoke exception…', 'Revoke', 'Request renewal']);
+  });
+
+  it('when the finding is NHI-003, then the drift card shows the member, the group and the removal action', () => {
+    const card = presenter.findingCard(driftFinding());
+    expect(cardProblems(card)).toEqual([]);
+    const texts = textBlocks(card);
+    expect(texts[0]).toBe('NHI-003 · High');
+    expect(texts[1]).toBe('**Print Robot** is in the MFA exception group without an approved exception');
+    expect(facts(card)).toContainEqual(['Exception group', 'MFA exceptions']);
+    expect(facts(card)).toContainEqual(['Account', 'print\\.robot@contoso\\.com']);
+    expect(facts(card)).toContainEqual([
+      'First seen',
+      '{{DATE(2025-06-29T22:00:00Z, SHORT)}} {{TIME(2025-06-29T22:00:00Z)}}',
+    ]);
+    expect(actionsIn(card).map((a) => a.title)).toEqual([
+      'Remove from exception group…',
+      'Remove',
+      'Assign owner…',
+      'Assign owner',
+      'Dismiss…',
+      'Dismiss finding',
+    ]);
   });
 
   it('when an approver assigned an owner and the finding resolved, then the NHI-002 view carries both', () => {
@@ -167,6 +235,11 @@ describe('createFindingPresenter', () => {
     const mailboxNotice = textBlocks(presenter.ownerNotice(mailboxFinding(), where, channel));
     expect(mailboxNotice[1]).toBe(
       'Warden found that **Reception** is a shared, room or equipment mailbox whose account can still sign in. You are listed as its owner.',
+    );
+    const driftNotice = textBlocks(presenter.ownerNotice(driftFinding(), where, channel));
+    expect(driftNotice[1]).toBe(
+      'Warden found that **Print Robot** is in the MFA exception group without an approved exception, so it signs ' +
+        'in without MFA and with no expiry. You are listed as its owner.',
     );
   });
 });

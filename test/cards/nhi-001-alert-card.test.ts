@@ -6,7 +6,8 @@ import {
   nhi001AlertCard,
   type MailboxAlertView,
 } from '../../src/cards/nhi-001-alert-card.js';
-import type { AdaptiveCard } from '../../src/cards/template.js';
+import { EXCEPTION_FORM_VERB } from '../../src/cards/exception-verbs.js';
+import type { AdaptiveCard, JsonObject } from '../../src/cards/template.js';
 import {
   HOSTILE_ALERT,
   alertViewBase,
@@ -85,9 +86,27 @@ describe('nhi001AlertCard', () => {
     expect(fact(card, 'Mailbox')).toBe('Room');
   });
 
-  it('when open, then the actions are Assign owner… and Dismiss…, each a ShowCard with one input and one Execute', () => {
-    expectAssignAndDismiss(nhi001AlertCard(view()), FINDING_ID);
+  it('when open, then the actions are Request MFA exception, Assign owner… and Dismiss…', () => {
+    expectAssignAndDismiss(nhi001AlertCard(view()), FINDING_ID, [
+      ['Action.Execute', 'Request MFA exception'],
+    ]);
     expect([ASSIGN_OWNER_VERB, DISMISS_VERB]).toEqual(['finding.assignOwner', 'finding.dismiss']);
+  });
+
+  it('when open, then Request MFA exception opens the form for this finding, and a subtle line says who may ask', () => {
+    const card = nhi001AlertCard(view());
+    expect((card.actions as readonly JsonObject[])[0]).toEqual({
+      type: 'Action.Execute',
+      title: 'Request MFA exception',
+      verb: EXCEPTION_FORM_VERB,
+      data: { findingId: FINDING_ID },
+    });
+    const note = card.body.find((e) => typeof e.text === 'string' && e.text.includes('can request'));
+    expect(note).toMatchObject({ type: 'TextBlock', isSubtle: true });
+    expect(note?.text).toBe(
+      'The owners, or an approver on their behalf, can request a time-bound MFA exception. Assigning an owner ' +
+        'and dismissing are for approvers: Warden checks who clicks, and anyone else gets an answer only they can see.',
+    );
   });
 
   it('when open, then the owner input is a required, labelled email field with an error message', () => {
@@ -132,9 +151,22 @@ describe('nhi001AlertCard', () => {
     expectNoActionsUnlessOpen((state) => nhi001AlertCard(view({ state })));
   });
 
-  it('when the card is built, then block sign-in and MFA exception actions are not offered yet', () => {
+  it('when the card is built, then block sign-in is not offered yet', () => {
     const titles = actionsIn(nhi001AlertCard(view())).map((a) => a.title);
-    expect(titles).toEqual(['Assign owner…', 'Assign owner', 'Dismiss…', 'Dismiss finding']);
+    expect(titles).toEqual([
+      'Request MFA exception',
+      'Assign owner…',
+      'Assign owner',
+      'Dismiss…',
+      'Dismiss finding',
+    ]);
+  });
+
+  it('when the view carries no exceptions, then the card has no exception section', () => {
+    expect(textBlocks(nhi001AlertCard(view())).some((t) => t.includes('MFA exception requested'))).toBe(
+      false,
+    );
+    expect(nhi001AlertCard(view()).body.filter((e) => e.type === 'Container')).toEqual([]);
   });
 
   it('when the tenant has no Entra ID P1, then the sign-in facts give way to one line saying so', () => {
@@ -337,7 +369,7 @@ describe('nhi001AlertCard', () => {
         owner: { source: 'manager', people: [{ displayName: huge('m') }] },
       }),
     );
-    expect(actionsIn(card)).toHaveLength(4);
+    expect(actionsIn(card)).toHaveLength(5);
     expect(cardBytes(card)).toBeLessThan(40_000);
   });
 });

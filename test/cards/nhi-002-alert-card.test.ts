@@ -7,7 +7,9 @@ import {
   type FlowLine,
   type FlowOwnerAlertView,
 } from '../../src/cards/nhi-002-alert-card.js';
-import type { AdaptiveCard } from '../../src/cards/template.js';
+import { EXCEPTION_FORM_VERB } from '../../src/cards/exception-verbs.js';
+import type { AdaptiveCard, JsonObject } from '../../src/cards/template.js';
+import { DURABLE_FIX, HONEST_SCOPE } from '../../src/domain/exceptions.js';
 import { FINDING_STATES } from '../../src/domain/records.js';
 import {
   HOSTILE_ALERT,
@@ -20,6 +22,7 @@ import {
 } from './alert-card-fixtures.js';
 import { facts, textBlocks } from './card-json.js';
 import { actionsIn, cardBytes, cardProblems } from './card-shape.js';
+import { pendingStatus, request } from './exception-fixtures.js';
 import { hostile, huge, liveMarkup } from './hostile.js';
 
 const FINDING_ID = 'NHI-002:7c9e6679-7425-40de-944b-e07fc1f90ae7';
@@ -251,10 +254,41 @@ describe('nhi002AlertCard', () => {
     );
   });
 
-  it('when open, then the actions are Assign owner… and Dismiss…, with the same verbs and data as NHI-001', () => {
+  it('when open, then the actions are Request MFA exception, Assign owner… and Dismiss…, as on NHI-001', () => {
     const card = nhi002AlertCard(view());
-    expectAssignAndDismiss(card, FINDING_ID);
+    expectAssignAndDismiss(card, FINDING_ID, [['Action.Execute', 'Request MFA exception']]);
+    expect((card.actions as readonly JsonObject[])[0]).toMatchObject({
+      verb: EXCEPTION_FORM_VERB,
+      data: { findingId: FINDING_ID },
+    });
     expect(textBlocks(card).some((t) => t.includes('for approvers'))).toBe(true);
+    expect(
+      textBlocks(card).some((t) => t.startsWith('The owners, or an approver on their behalf, can request')),
+    ).toBe(true);
+  });
+
+  it('when an exception request waits, then the section shows it and says once what no exception covers', () => {
+    const card = nhi002AlertCard(
+      view({ state: 'exception-requested', exceptions: { pending: pendingStatus() } }),
+    );
+    expect(cardProblems(card)).toEqual([]);
+    const texts = textBlocks(card);
+    expect(texts).toContain('MFA exception requested by Lee Gu on {{DATE(2025-06-01T09:00:00Z, SHORT)}}');
+    expect(texts).toContain(`${HONEST_SCOPE} ${DURABLE_FIX}`);
+    expect(texts).not.toContain(MANDATORY_MFA_NOTE);
+    expect(actionsIn(card).map((a) => a.title)).toEqual(['Approve or reject…', 'Approve', 'Reject']);
+  });
+
+  it('when only a rejected request is left, then the card keeps its own note on mandatory MFA', () => {
+    const rejected = request('req-3', {
+      state: 'rejected',
+      decisions: [{ by: 'ada', verdict: 'reject', at: '2025-06-03T08:00:00Z' }],
+    });
+    const texts = textBlocks(nhi002AlertCard(view({ exceptions: { last: { request: rejected } } })));
+    expect(texts).toContain(
+      'MFA exception request rejected by an approver on {{DATE(2025-06-03T08:00:00Z, SHORT)}}',
+    );
+    expect(texts).toContain(MANDATORY_MFA_NOTE);
   });
 
   it('when the finding is in any state but open, then the card has no actions, no inputs and no approver note', () => {
@@ -349,7 +383,7 @@ describe('nhi002AlertCard', () => {
     expect(lines).toHaveLength(11);
     expect(lines.at(-1)).toBe('and 490 more');
     expect(lines[0]).toContain('…');
-    expect(actionsIn(card)).toHaveLength(4);
+    expect(actionsIn(card)).toHaveLength(5);
     expect(cardBytes(card)).toBeLessThan(40_000);
   });
 });

@@ -16,8 +16,8 @@ describe('the command catalogue', () => {
     ]);
   });
 
-  it('when asked for the available commands, then help, status, scan and setup are available in this milestone', () => {
-    expect(availableCommands().map((c) => c.name)).toEqual(['help', 'status', 'scan', 'setup']);
+  it('when asked for the available commands, then help, status, scan, exceptions and setup are available in this milestone', () => {
+    expect(availableCommands().map((c) => c.name)).toEqual(['help', 'status', 'scan', 'exceptions', 'setup']);
   });
 
   it.each(COMMANDS.map((c) => [c.name, c] as const))(

@@ -157,6 +157,16 @@ beforeEach(() => {
     objects: { resolve: unused },
     ownerEvidence: { read: unused },
     presenter: createFindingPresenter(config.mode, clock),
+    conditionalAccess: { policiesExcluding: unused },
+    exceptionGroup: { addMember: unused, removeMember: unused, members: unused },
+    notices: { reminder: unused, ended: unused },
+    settings: {
+      mode: config.mode,
+      exceptionGroupId: config.exceptionGroupId,
+      maxDays: 90,
+      protectedAccounts: [],
+    },
+    kick: () => undefined,
   });
   app = createTeamsApp({
     adapter,
