@@ -81,8 +81,13 @@ export function registerExceptionActions(app: Application, deps: { warden: Warde
       return (await act({ id: actorId, ...(name ? { displayName: name } : {}) }, fields)) as AdaptiveCard;
     });
 
-  const answer = async (outcome: ExceptionOutcome) =>
-    outcome.ok ? warden.findingCard(outcome.finding) : refused(outcome.message);
+  /** A refusal card for the clicker alone; the refusal is audited with what they were told. */
+  const refuse = async (verb: string, actor: Person, message: string) => {
+    await warden.auditRefusal(actor.id, verb, message.slice(0, 300));
+    return refused(message);
+  };
+  const answer = async (verb: string, actor: Person, outcome: ExceptionOutcome) =>
+    outcome.ok ? warden.findingCard(outcome.finding) : refuse(verb, actor, outcome.message);
 
   on(EXCEPTION_FORM_VERB, formData, async (actor, data) => {
     const outcome = await warden.exceptions.openForm({
@@ -90,7 +95,7 @@ export function registerExceptionActions(app: Application, deps: { warden: Warde
       actor,
       renewal: data.renewal === true || data.renewal === 'true',
     });
-    return outcome.ok ? formCard(outcome.context) : refused(outcome.message);
+    return outcome.ok ? formCard(outcome.context) : refuse(EXCEPTION_FORM_VERB, actor, outcome.message);
   });
 
   on(EXCEPTION_REQUEST_VERB, requestData, async (actor, data) => {
@@ -102,7 +107,7 @@ export function registerExceptionActions(app: Application, deps: { warden: Warde
     });
     if (outcome.ok === 'invalid')
       return formCard(outcome.context, { values: outcome.values, problems: outcome.problems });
-    return answer(outcome);
+    return answer(EXCEPTION_REQUEST_VERB, actor, outcome);
   });
 
   on(EXCEPTION_CANCEL_VERB, formData, async (_actor, data) => {
@@ -112,6 +117,9 @@ export function registerExceptionActions(app: Application, deps: { warden: Warde
 
   on(EXCEPTION_APPROVE_VERB, decisionData, async (actor, data) =>
     answer(
+      EXCEPTION_APPROVE_VERB,
+      actor,
+
       await warden.exceptions.decide({
         requestId: data.requestId,
         actor,
@@ -122,6 +130,9 @@ export function registerExceptionActions(app: Application, deps: { warden: Warde
   );
   on(EXCEPTION_REJECT_VERB, decisionData, async (actor, data) =>
     answer(
+      EXCEPTION_REJECT_VERB,
+      actor,
+
       await warden.exceptions.decide({
         requestId: data.requestId,
         actor,
@@ -131,10 +142,17 @@ export function registerExceptionActions(app: Application, deps: { warden: Warde
     ),
   );
   on(EXCEPTION_REVOKE_VERB, decisionData, async (actor, data) =>
-    answer(await warden.exceptions.revoke({ requestId: data.requestId, actor, comment: data.comment ?? '' })),
+    answer(
+      EXCEPTION_REVOKE_VERB,
+      actor,
+      await warden.exceptions.revoke({ requestId: data.requestId, actor, comment: data.comment ?? '' }),
+    ),
   );
   on(DRIFT_REMOVE_VERB, driftData, async (actor, data) =>
     answer(
+      DRIFT_REMOVE_VERB,
+      actor,
+
       await warden.exceptions.removeDrift({ findingId: data.findingId, actor, comment: data.comment ?? '' }),
     ),
   );
