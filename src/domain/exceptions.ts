@@ -22,7 +22,8 @@ export type Attestation = (typeof ATTESTATIONS)[number];
 
 /** What the requester attests to, word for word as the form and the approver's card show it. */
 export const ATTESTATION_TEXT: Readonly<Record<Attestation, string>> = {
-  nonInteractiveOnly: 'The account is used only non-interactively (by connections and scripts), never by a person.',
+  nonInteractiveOnly:
+    'The account is used only non-interactively (by connections and scripts), never by a person.',
   minimalPermissions: 'The account holds only the permissions its connections need, and no admin role.',
   noWorkloadIdentityYet:
     'A service principal or managed identity cannot replace the account yet; the exception buys time to move.',
@@ -227,7 +228,11 @@ function mfaClaim(mfa: MfaEvidence): ClaimCheck {
       detail: `MFA methods are registered (${mfa.methods.join(', ') || 'unnamed'}): someone set the account up interactively, and it can already complete MFA.`,
     };
   }
-  return { ...base, status: 'verified', detail: 'No MFA method registered: consistent with an account no person uses.' };
+  return {
+    ...base,
+    status: 'verified',
+    detail: 'No MFA method registered: consistent with an account no person uses.',
+  };
 }
 
 function flowsClaim(flows: FlowsEvidence): ClaimCheck {

@@ -272,6 +272,21 @@ export async function patchPayload(
   return false;
 }
 
+/** Why an exception cannot be revoked: how it ended, and by whom, when it did. */
+function notInForce(request: ApprovalRequest): string {
+  const end = exceptionPayload(request).end;
+  switch (end?.reason) {
+    case 'revoked':
+      return `${end.byDisplayName ?? 'Another approver'} already revoked this exception on ${formatWhen(end.at)}. ${NOTHING_CHANGED}`;
+    case 'expired':
+      return `This exception already ended at its expiry on ${formatWhen(end.at)}. ${NOTHING_CHANGED}`;
+    case 'renewed':
+      return `This exception was replaced by its renewal on ${formatWhen(end.at)}; revoke the renewal from the finding's current card. ${NOTHING_CHANGED}`;
+    case undefined:
+      return `This exception is not in force (it is ${request.state}), so there is nothing to revoke. ${NOTHING_CHANGED}`;
+  }
+}
+
 /**
  * An approver ends an exception before its expiry. The end runs as an outbox job (remove from the group, then
  * reopen the finding), the same one expiry uses, so a revoke and an expiry at once end it once.
@@ -286,12 +301,7 @@ export async function revokeException(
   const comment = input.comment.trim();
   const problem = commentProblem(comment);
   if (problem) return { ok: false, message: problem };
-  if (!isInForce(request)) {
-    return {
-      ok: false,
-      message: `This exception is not in force (it is ${request.state}), so there is nothing to revoke. ${NOTHING_CHANGED}`,
-    };
-  }
+  if (!isInForce(request)) return { ok: false, message: notInForce(request) };
   const now = deps.clock.now().toISOString();
   const id = jobIds.end(request.id);
   const { created, job } = await deps.store.enqueueJob({
@@ -309,7 +319,7 @@ export async function revokeException(
     createdAt: now,
   });
   if (!created) {
-    const by = (job.payload as { byDisplayName?: string; reason?: string }) ?? {};
+    const by = job.payload as { byDisplayName?: string; reason?: string };
     const when = formatWhen(job.createdAt);
     return {
       ok: false,

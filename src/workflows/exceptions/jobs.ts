@@ -10,7 +10,7 @@ import type { AddMemberSteps } from './card-context.js';
 import { patchPayload } from './decide.js';
 import { JOB_KINDS, type ExceptionDeps, type RemovalOutcome } from './deps.js';
 import { driftRemoveHandler } from './drift-remove.js';
-import { writeFailure } from './failure.js';
+import { isWriteFailure, writeFailure } from './failure.js';
 
 /** The outbox handlers of MFA exceptions, by job kind. */
 export function exceptionJobHandlers(deps: ExceptionDeps): JobHandlers {
@@ -41,6 +41,19 @@ function audit(deps: ExceptionDeps, request: ApprovalRequest, action: string, ex
     requestId: request.id,
     ...extra,
   });
+}
+
+/**
+ * The audit fields of a group write that was given up. `gaveUp` receives what describeFailure stored (a
+ * WriteFailureView, not an Error), so its text and Graph's request-id are read from that.
+ */
+function failureAudit(failure: unknown): { reason: string; graphRequestId?: string; details: object } {
+  if (!isWriteFailure(failure)) return { reason: String(failure), details: { error: failure } };
+  return {
+    reason: `${failure.code}: ${failure.next}`,
+    ...(failure.requestId ? { graphRequestId: failure.requestId } : {}),
+    details: { error: failure },
+  };
 }
 
 /** Adds the account of an approved exception to the exception group; a member already there counts as done. */
@@ -78,10 +91,7 @@ function addMemberHandler(deps: ExceptionDeps): JobHandler {
     async gaveUp(job: Job, error: unknown) {
       const found = await requestAndFinding(deps, (job.payload as { requestId: string }).requestId);
       if (!found) return;
-      await audit(deps, found.request, 'exception.member-add-failed', {
-        reason: String(error),
-        details: { error },
-      });
+      await audit(deps, found.request, 'exception.member-add-failed', failureAudit(error));
       await refreshFindingCard(deps, found.finding);
     },
   };
@@ -191,10 +201,7 @@ function endHandler(deps: ExceptionDeps): JobHandler {
     async gaveUp(job: Job, error: unknown) {
       const found = await requestAndFinding(deps, (job.payload as EndPayload).requestId);
       if (!found) return;
-      await audit(deps, found.request, 'exception.member-remove-failed', {
-        reason: String(error),
-        details: { error },
-      });
+      await audit(deps, found.request, 'exception.member-remove-failed', failureAudit(error));
     },
   };
 }
