@@ -124,8 +124,9 @@ export class OutboxWorker {
     try {
       await handler.run({ job, saveSteps: (steps) => store.saveJobSteps(job.id, workerId, steps, now()) });
       clearInterval(renewal);
-      await store.markJobSucceeded(job.id, workerId, now());
-      logger.info({ jobId: job.id, kind: job.kind, attempts: job.attempts }, 'job done');
+      if (await store.markJobSucceeded(job.id, workerId, now()))
+        logger.info({ jobId: job.id, kind: job.kind, attempts: job.attempts }, 'job done');
+      else logger.warn({ jobId: job.id, kind: job.kind }, 'job finished after its claim was lost');
     } catch (error) {
       clearInterval(renewal);
       const failure = handler.describeFailure?.(error) ?? {

@@ -144,4 +144,31 @@ describe('renewal of an MFA exception', () => {
     expect(refusal(stranger)).toMatch(/^Only an owner of this finding/);
     expect(await w.store.listRequests({ findingId: finding.id, states: ['pending'] })).toEqual([]);
   });
+
+  it('when the exception ends before anyone decides its renewal, then the renewal is cancelled, cannot be approved, and the reopened finding takes a new request', async () => {
+    const w = await exceptionWorld(h);
+    const finding = await scannedFinding(w);
+    const owner = person(h, 'owner');
+    const old = await approvedException(h, w, finding, { durationDays: 10 });
+    w.clock.advance(5 * DAY_MS);
+    await requestException(w.deps, { findingId: finding.id, actor: owner, form: form(), renewalOf: old.id });
+    const renewal = await onlyRequest(w, finding.id, 'pending');
+
+    w.clock.advance(6 * DAY_MS);
+    await sweepExceptions(w.deps);
+    await w.drain();
+
+    expect((await requestNow(w, renewal.id)).state).toBe('cancelled');
+    expect((await findingNow(w, finding.id)).state).toBe('open');
+    const late = await decideException(w.deps, {
+      requestId: renewal.id,
+      actor: person(h, 'approver2'),
+      verdict: 'approve',
+      comment: '',
+    });
+    expect(refusal(late)).toMatch(/cancelled and needs no decision/);
+    expect(isMember(h, finding.subjectId)).toBe(false);
+    const again = await requestException(w.deps, { findingId: finding.id, actor: owner, form: form() });
+    expect(again).toMatchObject({ ok: true, finding: { state: 'exception-requested' } });
+  });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { formatWhen } from '../../src/domain/lifecycle-refusals.js';
 import { WARDEN_DEFAULT_ROLES } from '../../src/sim/state/seed.js';
-import { revokeException } from '../../src/workflows/exceptions/decide.js';
+import { revokeException } from '../../src/workflows/exceptions/revoke.js';
 import { requestException } from '../../src/workflows/exceptions/request.js';
 import { sweepExceptions } from '../../src/workflows/exceptions/sweep.js';
 import { startHarness, type SimHarness } from '../sim/harness.js';

@@ -1,7 +1,5 @@
 import { withName, type Actor } from '../../domain/actor.js';
 import {
-  COMMENT_MAX,
-  exceptionExpiry,
   exceptionPayload,
   isInForce,
   type ExceptionPayload,
@@ -13,58 +11,12 @@ import type { FindingChange, NewAuditEntry, NewJob } from '../ports.js';
 import { refreshFindingCard } from '../publish-findings.js';
 import { exceptionStatus } from './card-context.js';
 import { JOB_KINDS, NOTHING_CHANGED, jobIds, type ExceptionDeps, type ExceptionOutcome } from './deps.js';
+import { admitApprover, commentProblem } from './approver-gate.js';
 import { readCaCheck } from './evidence.js';
+import { patchPayload } from './payload.js';
 import type { Person } from './request.js';
 
 const ATTEMPTS = 3;
-
-type Admitted =
-  { ok: true; request: ApprovalRequest; finding: Finding; actor: Actor } | { ok: false; message: string };
-
-/** The request and its finding, and the actor if they are an approver; checked before anything is decided. */
-async function admitApprover(
-  deps: ExceptionDeps,
-  requestId: string,
-  person: Person,
-  what: string,
-): Promise<Admitted> {
-  const request = await deps.store.getRequest(requestId);
-  const finding = request?.kind === 'exception' ? await deps.store.getFinding(request.findingId) : undefined;
-  if (!request || !finding) {
-    return {
-      ok: false,
-      message: `This card does not match an exception request Warden knows. Look for the finding's current card. ${NOTHING_CHANGED}`,
-    };
-  }
-  let isApprover: boolean;
-  try {
-    isApprover = await deps.approvers.isApprover(person.id);
-  } catch {
-    return {
-      ok: false,
-      message: `Warden could not check your role with Microsoft Graph just now. ${NOTHING_CHANGED} Try again in a minute.`,
-    };
-  }
-  if (!isApprover) {
-    return {
-      ok: false,
-      message: `Only Warden approvers can ${what} an MFA exception. Ask a member of the approvers group. ${NOTHING_CHANGED}`,
-    };
-  }
-  return {
-    ok: true,
-    request,
-    finding,
-    actor: { id: person.id, isApprover, ...(person.displayName ? { displayName: person.displayName } : {}) },
-  };
-}
-
-function commentProblem(comment: string): string | undefined {
-  const length = Array.from(comment).length;
-  return length > COMMENT_MAX
-    ? `The comment has ${length} characters; shorten it to ${COMMENT_MAX} or fewer. ${NOTHING_CHANGED}`
-    : undefined;
-}
 
 /** Who decided a request already, and when, for the approver whose click came second. */
 async function alreadyDecided(
@@ -127,6 +79,13 @@ export async function decideException(
     const now = deps.clock.now();
     const at = now.toISOString();
     const payload = exceptionPayload(request);
+    const renewed = payload.renewalOf ? await deps.store.getRequest(payload.renewalOf) : undefined;
+    if (input.verdict === 'approve' && renewed && !isInForce(renewed)) {
+      return {
+        ok: false,
+        message: `The exception this request would renew has ended meanwhile, so there is nothing to renew. ${NOTHING_CHANGED} The owner can request a new exception from the finding's card.`,
+      };
+    }
     const approve = input.verdict === 'approve';
     const enforce = deps.settings.mode === 'enforce';
     const expiresAt = new Date(now.getTime() + payload.durationDays * 86_400_000).toISOString();
@@ -247,98 +206,4 @@ async function afterApproval(
       details: { renewedBy: request.id },
     });
   }
-}
-
-/** Rewrites a request's payload (and state) from what is stored now; false when `change` declined. */
-export async function patchPayload(
-  deps: Pick<ExceptionDeps, 'store' | 'clock'>,
-  requestId: string,
-  change: (payload: ExceptionPayload) => ExceptionPayload | undefined,
-  state?: ApprovalRequest['state'],
-): Promise<boolean> {
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const request = await deps.store.getRequest(requestId);
-    if (!request) return false;
-    const payload = change(exceptionPayload(request));
-    if (!payload) return false;
-    const result = await deps.store.updateRequest(request.id, request.version, {
-      payload,
-      ...(state ? { state } : {}),
-      updatedAt: deps.clock.now().toISOString(),
-    });
-    if (result.kind === 'updated') return true;
-    if (result.kind === 'not-found') return false;
-  }
-  return false;
-}
-
-/** Why an exception cannot be revoked: how it ended, and by whom, when it did. */
-function notInForce(request: ApprovalRequest): string {
-  const end = exceptionPayload(request).end;
-  switch (end?.reason) {
-    case 'revoked':
-      return `${end.byDisplayName ?? 'Another approver'} already revoked this exception on ${formatWhen(end.at)}. ${NOTHING_CHANGED}`;
-    case 'expired':
-      return `This exception already ended at its expiry on ${formatWhen(end.at)}. ${NOTHING_CHANGED}`;
-    case 'renewed':
-      return `This exception was replaced by its renewal on ${formatWhen(end.at)}; revoke the renewal from the finding's current card. ${NOTHING_CHANGED}`;
-    case undefined:
-      return `This exception is not in force (it is ${request.state}), so there is nothing to revoke. ${NOTHING_CHANGED}`;
-  }
-}
-
-/**
- * An approver ends an exception before its expiry. The end runs as an outbox job (remove from the group, then
- * reopen the finding), the same one expiry uses, so a revoke and an expiry at once end it once.
- */
-export async function revokeException(
-  deps: ExceptionDeps,
-  input: { requestId: string; actor: Person; comment: string },
-): Promise<ExceptionOutcome> {
-  const admitted = await admitApprover(deps, input.requestId, input.actor, 'revoke');
-  if (!admitted.ok) return admitted;
-  const { request, finding, actor } = admitted;
-  const comment = input.comment.trim();
-  const problem = commentProblem(comment);
-  if (problem) return { ok: false, message: problem };
-  if (!isInForce(request)) return { ok: false, message: notInForce(request) };
-  const now = deps.clock.now().toISOString();
-  const id = jobIds.end(request.id);
-  const { created, job } = await deps.store.enqueueJob({
-    id,
-    idempotencyKey: id,
-    kind: JOB_KINDS.end,
-    payload: {
-      requestId: request.id,
-      reason: 'revoked',
-      by: actor.id,
-      ...withName(actor.displayName),
-      ...(comment ? { comment } : {}),
-    },
-    runAfter: now,
-    createdAt: now,
-  });
-  if (!created) {
-    const by = job.payload as { byDisplayName?: string; reason?: string };
-    const when = formatWhen(job.createdAt);
-    return {
-      ok: false,
-      message:
-        by.reason === 'revoked'
-          ? `${by.byDisplayName ?? 'Another approver'} already revoked this exception on ${when}. ${NOTHING_CHANGED}`
-          : `This exception reached its expiry on ${formatWhen(exceptionExpiry(request)?.toISOString() ?? when)} and is ending already. ${NOTHING_CHANGED}`,
-    };
-  }
-  await deps.store.appendAudit({
-    at: now,
-    actor: actor.id,
-    action: 'exception.revoked',
-    findingId: finding.id,
-    subjectId: finding.subjectId,
-    requestId: request.id,
-    ...(comment ? { reason: comment } : {}),
-    details: { ...withName(actor.displayName) },
-  });
-  deps.kick();
-  return { ok: true, finding };
 }

@@ -7,7 +7,7 @@ import { refreshFindingCard } from '../publish-findings.js';
 import { readSetting } from '../settings.js';
 import { updateFinding } from '../update-finding.js';
 import type { AddMemberSteps } from './card-context.js';
-import { patchPayload } from './decide.js';
+import { patchPayload } from './payload.js';
 import { JOB_KINDS, type ExceptionDeps, type RemovalOutcome } from './deps.js';
 import { driftRemoveHandler } from './drift-remove.js';
 import { isWriteFailure, writeFailure } from './failure.js';
@@ -165,6 +165,7 @@ function endHandler(deps: ExceptionDeps): JobHandler {
         await audit(deps, request, 'exception.ended', { reason: payload.reason });
       }
       let finding = found.finding;
+      if (!steps.reopened && others.length === 0) await cancelPendingRenewals(deps, request);
       if (!steps.reopened) {
         if (others.length === 0) {
           const now = deps.clock.now();
@@ -202,8 +203,32 @@ function endHandler(deps: ExceptionDeps): JobHandler {
       const found = await requestAndFinding(deps, (job.payload as EndPayload).requestId);
       if (!found) return;
       await audit(deps, found.request, 'exception.member-remove-failed', failureAudit(error));
+      await refreshFindingCard(deps, found.finding);
     },
   };
+}
+
+/**
+ * A renewal still waiting when the exception it would renew has ended has nothing left to renew: it is cancelled,
+ * and the owner asks for a new exception on the reopened finding.
+ */
+async function cancelPendingRenewals(deps: ExceptionDeps, ended: ApprovalRequest): Promise<void> {
+  const pending = await deps.store.listRequests({
+    findingId: ended.findingId,
+    kind: 'exception',
+    states: ['pending'],
+  });
+  for (const renewal of pending.filter((r) => exceptionPayload(r).renewalOf === ended.id)) {
+    const result = await deps.store.updateRequest(renewal.id, renewal.version, {
+      state: 'cancelled',
+      updatedAt: deps.clock.now().toISOString(),
+    });
+    if (result.kind === 'updated') {
+      await audit(deps, renewal, 'exception.renewal-cancelled', {
+        reason: 'The exception it would renew ended before an approver decided.',
+      });
+    }
+  }
 }
 
 /** Reminds the owners, personally and in the thread, that the exception ends soon; once per exception. */
