@@ -18,6 +18,8 @@ export interface StackOptions {
   /** A committed Playground configuration to use; otherwise one is generated from the simulated tenant. */
   playgroundConfigPath?: string;
   logLevel?: string;
+  /** Warden's clock follows the simulator's (CLOCK_URL), so a test can move time by days. */
+  followSimulatorClock?: boolean;
 }
 
 export interface Stack {
@@ -61,6 +63,7 @@ export function wardenEnvironment(sim: RunningSimulator, options: StackOptions):
     LOG_LEVEL: options.logLevel ?? 'info',
     BOT_ID: '',
     BOT_TYPE: 'none',
+    ...(options.followSimulatorClock ? { CLOCK_URL: `${sim.url}/_sim/clock` } : {}),
     ...options.wardenEnv,
   };
 }
