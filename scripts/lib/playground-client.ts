@@ -96,6 +96,39 @@ export class PlaygroundClient {
     return (await response.json()) as { messageId: string; postConversationId?: string };
   }
 
+  /**
+   * Sends an @Warden message in a team channel as any configured user (`send` always speaks as the signed-in one),
+   * through the Playground's custom-activity route.
+   */
+  async sendInChannelAs(
+    channel: { conversationId: string; teamId: string; tenantId: string },
+    user: { id: string; aadObjectId: string; name: string },
+    text: string,
+  ): Promise<void> {
+    const response = await this.post('/_internal/v1/customActivities', {
+      type: 'message',
+      text: `<at>Warden</at> ${text}`,
+      channelId: 'msteams',
+      serviceUrl: `${this.url}/_connector`,
+      from: user,
+      recipient: { id: this.botId, name: 'Warden' },
+      conversation: {
+        id: channel.conversationId,
+        conversationType: 'channel',
+        tenantId: channel.tenantId,
+        isGroup: true,
+      },
+      channelData: {
+        tenant: { id: channel.tenantId },
+        channel: { id: channel.conversationId },
+        team: { id: channel.teamId },
+      },
+      entities: [{ type: 'mention', mentioned: { id: this.botId, name: 'Warden' }, text: '<at>Warden</at>' }],
+    });
+    if (!response.ok)
+      throw new Error(`custom activity answered ${response.status}: ${await response.text()}`);
+  }
+
   /** Clicks an Action.Execute button as any configured user. */
   async invoke(
     conversationId: string,

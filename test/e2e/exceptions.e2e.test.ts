@@ -176,6 +176,29 @@ describe('MFA exceptions from the alert card', () => {
     );
     expect(await groupWrites('POST')).toHaveLength(1);
     expect(stack.sim.tenant().groups.get(groupId)?.members.size).toBe(1);
+
+    // `exceptions` answers by role: an approver sees the exception, someone who owns nothing sees none.
+    const listed = async (who: string): Promise<string> => {
+      const since = stack.client.events.length;
+      const aadObjectId = stack.sim.tenant().wellKnown.people[who] ?? expect.fail(`no ${who}`);
+      await stack.client.sendInChannelAs(
+        {
+          conversationId: stack.ids.alertsChannel,
+          teamId: stack.ids.team,
+          tenantId: stack.sim.info().tenantId,
+        },
+        { id: stack.userId(who), aadObjectId, name: who },
+        'exceptions',
+      );
+      const reply = await stack.client.waitForBotMessage(
+        stack.ids.alertsChannel,
+        (e) => /MFA exception/.test(cardText(cardOf(e))),
+        since,
+      );
+      return cardText(cardOf(reply));
+    };
+    expect(await listed('approver')).toMatch(/Finance[\s\S]*Ends .*\(10 days left\)/);
+    expect(await listed('user')).toMatch(/No active MFA exceptions/);
   });
 
   it('when the exception reaches its expiry, then the member is removed once, the finding reopens on the card, and the thread is told', async () => {
