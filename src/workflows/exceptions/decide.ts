@@ -1,9 +1,5 @@
 import { withName, type Actor } from '../../domain/actor.js';
-import {
-  exceptionPayload,
-  isInForce,
-  type ExceptionPayload,
-} from '../../domain/exceptions.js';
+import { exceptionPayload, isInForce, type ExceptionPayload } from '../../domain/exceptions.js';
 import { formatWhen } from '../../domain/lifecycle-refusals.js';
 import { transition } from '../../domain/lifecycle.js';
 import type { ApprovalRequest, Finding, Verdict } from '../../domain/records.js';
