@@ -76,6 +76,13 @@ const settings = z.object({
   DIGEST_TZ: z.string().default('UTC'),
   EXCEPTION_MAX_DAYS: z.coerce.number().int().min(1).max(365).default(90),
   EXCEPTION_SWEEP_INTERVAL: duration('5m'),
+  // How long an outbox job stays claimed by a worker that stopped answering before another worker resumes it.
+  OUTBOX_CLAIM_TIMEOUT: duration('60s'),
+  // Opt-in: block NHI-001 mailboxes with no successful sign-in for this many days without a human (enforce mode).
+  AUTO_REMEDIATE_DORMANT_DAYS: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().min(30).max(3650).optional(),
+  ),
   // A development and test aid: Warden's clock follows the simulator's (GET {CLOCK_URL} → { now }).
   CLOCK_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
   PROTECTED_ACCOUNTS: list,
@@ -184,6 +191,9 @@ export interface Config {
   schedules: { scanIntervalMs: number; flowScanIntervalMs: number; digestCron: string; digestTz: string };
   exceptionMaxDays: number;
   exceptionSweepIntervalMs: number;
+  outboxClaimTimeoutMs: number;
+  /** AUTO_REMEDIATE_DORMANT_DAYS; undefined when automatic remediation is off. */
+  autoRemediateDormantDays: number | undefined;
   protectedAccounts: readonly string[];
   /** Only with BOT_TYPE=none: where to read the time from instead of the system clock. */
   clockUrl: string | undefined;
@@ -239,6 +249,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     exceptionMaxDays: e.EXCEPTION_MAX_DAYS,
     exceptionSweepIntervalMs: e.EXCEPTION_SWEEP_INTERVAL,
+    outboxClaimTimeoutMs: e.OUTBOX_CLAIM_TIMEOUT,
+    autoRemediateDormantDays: e.AUTO_REMEDIATE_DORMANT_DAYS,
     protectedAccounts: e.PROTECTED_ACCOUNTS,
     clockUrl: e.CLOCK_URL,
     port: e.PORT,

@@ -3,6 +3,8 @@ import { createFindingPresenter } from './cards/finding-presenter.js';
 import { ConfigError, loadConfig, redactedSummary } from './config.js';
 import { systemClock } from './domain/clock.js';
 import { createExceptionNotices } from './cards/exception-presenter.js';
+import { createRemediationNotices } from './cards/remediation-notice.js';
+import { GraphAccountWriter } from './graph/account-writer.js';
 import { GraphApproverCheck } from './graph/approver-check.js';
 import { GraphConditionalAccess } from './graph/conditional-access.js';
 import { GraphExceptionGroup } from './graph/exception-group.js';
@@ -11,6 +13,7 @@ import { createCredential } from './graph/credential.js';
 import { GraphDirectoryReader } from './graph/directory-reader.js';
 import { GraphFlowOwnerEvidenceReader } from './graph/flow-owner-evidence.js';
 import { GraphDirectoryObjects } from './graph/object-resolver.js';
+import { DataverseFlowOwnerWriter } from './powerplatform/flow-owner-writer.js';
 import { PowerPlatformApiReader } from './powerplatform/power-platform-api-reader.js';
 import { GraphChangeSubscriptions } from './graph/subscriptions.js';
 import { BackgroundTasks } from './jobs/background.js';
@@ -48,6 +51,7 @@ async function main(): Promise<void> {
   const adapter = createAdapter(config, logger);
   const notifier = new TeamsNotifier(adapter, config.bot.id);
   const background = new BackgroundTasks(logger);
+  const protectedAccounts = config.protectedAccounts.map((p) => p.toLowerCase());
   const warden = createWarden({
     store,
     clock,
@@ -73,10 +77,23 @@ async function main(): Promise<void> {
       mode: config.mode,
       exceptionGroupId: config.exceptionGroupId,
       maxDays: config.exceptionMaxDays,
-      protectedAccounts: config.protectedAccounts.map((p) => p.toLowerCase()),
+      protectedAccounts,
     },
     // The worker is built below, from the handlers the facade exposes; a kick comes only once it runs.
     kick: () => worker.kick(),
+    accounts: new GraphAccountWriter(graph),
+    flows: new DataverseFlowOwnerWriter(credential, {
+      bapBaseUrl: config.powerPlatform.bapBaseUrl,
+      bapScope: config.powerPlatform.bapScope,
+      flowAppId: config.flowAppId,
+    }),
+    remediationNotices: createRemediationNotices(),
+    remediation: {
+      mode: config.mode,
+      protectedAccounts: protectedAccounts,
+      autoBlockDormantDays: config.autoRemediateDormantDays,
+    },
+    protectedAccounts,
   });
   const worker = new OutboxWorker({
     store,
@@ -84,6 +101,7 @@ async function main(): Promise<void> {
     logger,
     handlers: warden.jobHandlers,
     workerId: holder,
+    leaseMs: config.outboxClaimTimeoutMs,
   });
   const sweeper = new ScanScheduler({
     run: async () => {

@@ -1,6 +1,8 @@
 import type { FindingState, ResolutionReason, Severity } from '../domain/records.js';
 import { MODE_MEANING, cardDate, cardDateTime } from './card-text.js';
 import { inert } from './escape.js';
+import { remediationBanner } from './remediation-text.js';
+import type { RemediationView } from './remediation-view.js';
 import { cardTemplate, compileCard, type AdaptiveCard, type JsonObject } from './template.js';
 import type { WardenMode } from './welcome-card.js';
 
@@ -38,6 +40,8 @@ export interface AlertView {
   readonly mode: WardenMode;
   /** When the evidence was read; the card says "evidence as of" this time, since it is not live. */
   readonly now: string;
+  /** The finding's remediations, when the workflow read them: what it offers, what waits and what was done. */
+  readonly remediation?: RemediationView | undefined;
 }
 
 /** What a rule's card says in the shared parts: its id in the header, and how it words each state's banner. */
@@ -263,11 +267,27 @@ function stateBanner(
       const on = cardDate(resolved.at) ?? 'an unknown date';
       return { text: `**Resolved** on ${on}: ${wording.resolvedWhy[resolved.why]}`, style: 'good' };
     }
+    case 'remediation-queued':
+    case 'remediating':
+    case 'remediated':
+    case 'remediation-failed':
+      return remediationBanner(view.remediation?.current) ?? inProgressBanner(view.state, wording);
+    default:
+      return { text: wording.inProgress[view.state], style: 'warning' };
+  }
+}
+
+/** The rule's own words for a remediation state, when the remediation is neither an undo nor only recorded. */
+function inProgressBanner(
+  state: 'remediation-queued' | 'remediating' | 'remediated' | 'remediation-failed',
+  wording: AlertWording,
+): { text: string; style: AlertCardData['bannerStyle'] } {
+  switch (state) {
     case 'remediated':
       return { text: wording.inProgress.remediated, style: 'good' };
     case 'remediation-failed':
       return { text: wording.inProgress['remediation-failed'], style: 'attention' };
     default:
-      return { text: wording.inProgress[view.state], style: 'warning' };
+      return { text: wording.inProgress[state], style: 'warning' };
   }
 }

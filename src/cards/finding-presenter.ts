@@ -11,6 +11,7 @@ import type { AlertView, OwnerPerson } from './finding-card-parts.js';
 import { nhi001AlertCard, type MailboxAlertView } from './nhi-001-alert-card.js';
 import { nhi002AlertCard, type FlowOwnerAlertView } from './nhi-002-alert-card.js';
 import { nhi003AlertCard, type DriftAlertView } from './nhi-003-alert-card.js';
+import type { RemediationView } from './remediation-view.js';
 import { cardTemplate, compileCard, type AdaptiveCard } from './template.js';
 import type { WardenMode } from './welcome-card.js';
 
@@ -68,8 +69,14 @@ function statusView(finding: Finding): AlertView['status'] {
   };
 }
 
-/** What both alert cards' views take from any stored finding: all but its subject and evidence. */
-function alertView(finding: Finding, evidence: StoredOwners, mode: WardenMode, now: Date): AlertView {
+/** What every alert card's view takes from any stored finding: all but its subject and evidence. */
+function alertView(
+  finding: Finding,
+  evidence: StoredOwners,
+  mode: WardenMode,
+  now: Date,
+  remediation: RemediationView | undefined,
+): AlertView {
   return {
     findingId: finding.id,
     state: finding.state,
@@ -78,6 +85,7 @@ function alertView(finding: Finding, evidence: StoredOwners, mode: WardenMode, n
     status: statusView(finding),
     mode,
     now: now.toISOString(),
+    ...(remediation ? { remediation } : {}),
   };
 }
 
@@ -90,16 +98,17 @@ function subjectView(finding: Finding, evidence: { readonly upn: string }): Flow
   };
 }
 
-/** The alert card's view of a stored NHI-002 finding, with its MFA exceptions when it has any. */
+/** The alert card's view of a stored NHI-002 finding, with its MFA exceptions and remediations when it has any. */
 export function flowOwnerAlertView(
   finding: Finding,
   mode: WardenMode,
   now: Date,
   exceptions?: FindingExceptions,
+  remediation?: RemediationView,
 ): FlowOwnerAlertView {
   const evidence = finding.evidence as StoredFlowOwnerEvidence;
   return {
-    ...alertView(finding, evidence, mode, now),
+    ...alertView(finding, evidence, mode, now, remediation),
     ...(exceptions ? { exceptions } : {}),
     subject: subjectView(finding, evidence),
     evidence: {
@@ -114,17 +123,18 @@ export function flowOwnerAlertView(
   };
 }
 
-/** The alert card's view of a stored NHI-001 finding, with its MFA exceptions when it has any. */
+/** The alert card's view of a stored NHI-001 finding, with its MFA exceptions and remediations when it has any. */
 export function mailboxAlertView(
   finding: Finding,
   mode: WardenMode,
   now: Date,
   exceptions?: FindingExceptions,
+  remediation?: RemediationView,
 ): MailboxAlertView {
   const evidence = finding.evidence as StoredEvidence;
   const signIn: MailboxEvidence['signIn'] = evidence.signIn;
   return {
-    ...alertView(finding, evidence, mode, now),
+    ...alertView(finding, evidence, mode, now, remediation),
     ...(exceptions ? { exceptions } : {}),
     subject: { ...subjectView(finding, evidence), kind: evidence.kind },
     evidence: {
@@ -137,11 +147,16 @@ export function mailboxAlertView(
   };
 }
 
-/** The alert card's view of a stored NHI-003 finding: a member of the exception group nobody approved. */
-export function driftAlertView(finding: Finding, mode: WardenMode, now: Date): DriftAlertView {
+/** The alert card's view of a stored NHI-003 finding (a member of the exception group nobody approved). */
+export function driftAlertView(
+  finding: Finding,
+  mode: WardenMode,
+  now: Date,
+  remediation?: RemediationView,
+): DriftAlertView {
   const evidence = finding.evidence as StoredDriftEvidence;
   return {
-    ...alertView(finding, evidence, mode, now),
+    ...alertView(finding, evidence, mode, now, remediation),
     subject: {
       displayName: evidence.displayName || finding.subjectDisplayName,
       userPrincipalName: evidence.upn,
@@ -204,20 +219,23 @@ export function createFindingPresenter(
   mode: WardenMode,
   clock: { now(): Date },
 ): {
-  /** The alert card, with the finding's MFA exceptions (NHI-001 and NHI-002) when it has any. */
-  findingCard(finding: Finding, exceptions?: FindingExceptions): AdaptiveCard;
+  /**
+   * The alert card, with the finding's MFA exceptions (NHI-001 and NHI-002) and its remediations (all three rules)
+   * when it has any; without a remediation view the card offers no remediation.
+   */
+  findingCard(finding: Finding, exceptions?: FindingExceptions, remediation?: RemediationView): AdaptiveCard;
   ownerNotice(finding: Finding, where: FindingCard, channel: ConversationRecord): AdaptiveCard;
 } {
   return {
     // The card follows the rule that raised the finding; findings of any other rule keep the NHI-001 card.
-    findingCard: (finding, exceptions) => {
+    findingCard: (finding, exceptions, remediation) => {
       switch (finding.ruleId) {
         case 'NHI-002':
-          return nhi002AlertCard(flowOwnerAlertView(finding, mode, clock.now(), exceptions));
+          return nhi002AlertCard(flowOwnerAlertView(finding, mode, clock.now(), exceptions, remediation));
         case 'NHI-003':
-          return nhi003AlertCard(driftAlertView(finding, mode, clock.now()));
+          return nhi003AlertCard(driftAlertView(finding, mode, clock.now(), remediation));
         default:
-          return nhi001AlertCard(mailboxAlertView(finding, mode, clock.now(), exceptions));
+          return nhi001AlertCard(mailboxAlertView(finding, mode, clock.now(), exceptions, remediation));
       }
     },
     ownerNotice: (finding: Finding, _where: FindingCard, _channel: ConversationRecord) =>

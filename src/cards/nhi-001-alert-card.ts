@@ -14,6 +14,8 @@ import {
   type AlertWording,
   type Fact,
 } from './finding-card-parts.js';
+import { remediationSection, type RemediationSectionData } from './remediation-section.js';
+import { REMEDIATION_ACTIONS, REMEDIATION_SECTION } from './remediation-section-template.js';
 import type { AdaptiveCard } from './template.js';
 
 export {
@@ -46,10 +48,11 @@ export interface MailboxAlertView extends AlertView {
   readonly exceptions?: FindingExceptions | undefined;
 }
 
-const expand: (data: AlertCardData & ExceptionSectionData) => AdaptiveCard = compileAlertCard(
-  EXCEPTION_SECTION,
-  EXCEPTION_ACTIONS,
-);
+const expand: (data: AlertCardData & ExceptionSectionData & RemediationSectionData) => AdaptiveCard =
+  compileAlertCard(
+    [...EXCEPTION_SECTION, ...REMEDIATION_SECTION],
+    [...REMEDIATION_ACTIONS, ...EXCEPTION_ACTIONS],
+  );
 
 const KIND_LABEL: Readonly<Record<MailboxKind, string>> = {
   shared: 'Shared',
@@ -81,8 +84,8 @@ const WORDING: AlertWording = {
 
 /**
  * The NHI-001 alert: a shared, room or equipment mailbox whose account can still sign in, with its evidence, its
- * owner, its MFA exception if it has one and, while the finding is open, the actions to request an exception,
- * assign an owner or dismiss it. The actions are shown to everyone; the server decides who may use them.
+ * owner, its MFA exception and its remediation if it has them and, while the finding is open, the actions to block
+ * sign-in, request an exception, assign an owner or dismiss it. The actions are shown to everyone; the server decides who may use them.
  */
 export function nhi001AlertCard(view: MailboxAlertView): AdaptiveCard {
   const name = inert(view.subject.displayName);
@@ -91,6 +94,7 @@ export function nhi001AlertCard(view: MailboxAlertView): AdaptiveCard {
   return expand({
     ...alertFrame(view, WORDING),
     ...exceptionSection(view),
+    ...remediationSection(view),
     headline: `**${name || upn || `This ${kind} mailbox`}** can still sign in`,
     why:
       `Exchange created an enabled user account behind this ${kind} mailbox: anyone who resets its password ` +

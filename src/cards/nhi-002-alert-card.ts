@@ -15,6 +15,8 @@ import {
   type AlertWording,
   type Fact,
 } from './finding-card-parts.js';
+import { remediationSection, type RemediationSectionData } from './remediation-section.js';
+import { REMEDIATION_ACTIONS, REMEDIATION_SECTION } from './remediation-section-template.js';
 import type { AdaptiveCard } from './template.js';
 
 /** One flow as the card lists it; names come from the tenant, raw. */
@@ -68,7 +70,9 @@ interface FlowListData {
   readonly note: string;
 }
 
-const expand: (data: AlertCardData & FlowListData & ExceptionSectionData) => AdaptiveCard = compileAlertCard(
+const expand: (
+  data: AlertCardData & FlowListData & ExceptionSectionData & RemediationSectionData,
+) => AdaptiveCard = compileAlertCard(
   [
     {
       type: 'Container',
@@ -89,8 +93,9 @@ const expand: (data: AlertCardData & FlowListData & ExceptionSectionData) => Ada
     { type: 'TextBlock', text: '${recommendation}', wrap: true },
     { type: 'TextBlock', $when: '${hasNote}', text: '${note}', isSubtle: true, wrap: true },
     ...EXCEPTION_SECTION,
+    ...REMEDIATION_SECTION,
   ],
-  EXCEPTION_ACTIONS,
+  [...REMEDIATION_ACTIONS, ...EXCEPTION_ACTIONS],
 );
 
 /** How NHI-002 words the shared parts: the header, why a rescan resolved it, and the states in between. */
@@ -123,8 +128,9 @@ const FLOW_STATE: Readonly<Record<FlowLine['state'], string>> = {
 
 /**
  * The NHI-002 alert: a user account that is the primary owner of cloud flows, with its flows, its evidence, what to
- * do instead and what an MFA exception cannot cover, its MFA exception if it has one, and, while the finding is open,
- * the actions to request an exception, assign an owner or dismiss it. The actions are shown to everyone; the server
+ * do instead and what an MFA exception cannot cover, its MFA exception and its remediation if it has them (with the
+ * flows Warden cannot move), and, while the finding is open, the actions to move its flows or block sign-in, request
+ * an exception, assign an owner or dismiss it. The actions are shown to everyone; the server
  * decides who may use them.
  */
 export function nhi002AlertCard(view: FlowOwnerAlertView): AdaptiveCard {
@@ -136,6 +142,7 @@ export function nhi002AlertCard(view: FlowOwnerAlertView): AdaptiveCard {
   return expand({
     ...alertFrame(view, WORDING),
     ...section,
+    ...remediationSection(view),
     headline: `**${name || upn || 'This user account'}** owns ${countOf(flows.length, 'cloud flow')}`,
     why:
       "These flows run as a person's account: Microsoft's mandatory MFA or a Conditional Access policy on that " +

@@ -3,9 +3,7 @@ import {
   type GroupMemberKind,
 } from '../domain/rules/nhi-003-exception-group-drift.js';
 import { cardDateTime } from './card-text.js';
-import { commentShowCard } from './comment-action.js';
 import { inert } from './escape.js';
-import { DRIFT_REMOVE_VERB } from './exception-verbs.js';
 import {
   alertFrame,
   compileAlertCard,
@@ -14,6 +12,8 @@ import {
   type AlertWording,
   type Fact,
 } from './finding-card-parts.js';
+import { remediationSection, type RemediationSectionData } from './remediation-section.js';
+import { REMEDIATION_ACTIONS, REMEDIATION_SECTION } from './remediation-section-template.js';
 import type { AdaptiveCard } from './template.js';
 
 /** Everything the NHI-003 card shows. Times are ISO 8601; names and UPNs come from the tenant, raw. */
@@ -34,26 +34,14 @@ export interface DriftAlertView extends AlertView {
 }
 
 interface DriftData {
-  readonly remediation: string;
+  readonly recommendation: string;
 }
 
-const expand: (data: AlertCardData & DriftData) => AdaptiveCard = compileAlertCard(
-  [{ type: 'TextBlock', text: '${remediation}', wrap: true }],
-  [
-    commentShowCard({
-      when: '${open}',
-      title: 'Remove from exception group…',
-      label: 'Comment (optional): kept in the audit log',
-      actions: [
-        {
-          type: 'Action.Execute',
-          title: 'Remove',
-          verb: DRIFT_REMOVE_VERB,
-          data: { findingId: '${findingId}' },
-        },
-      ],
-    }),
-  ],
+// Removal is the generic 'remove-from-exception-group' option of the remediation section. DRIFT_REMOVE_VERB
+// (exception-verbs.ts) stays registered for cards posted before, but is no longer rendered.
+const expand: (data: AlertCardData & DriftData & RemediationSectionData) => AdaptiveCard = compileAlertCard(
+  [{ type: 'TextBlock', text: '${recommendation}', wrap: true }, ...REMEDIATION_SECTION],
+  REMEDIATION_ACTIONS,
 );
 
 /** How NHI-003 words the shared parts: the header, why a rescan resolved it, and the states in between. */
@@ -75,9 +63,6 @@ const WORDING: AlertWording = {
     remediated: 'Warden removed the member from the exception group.',
     'remediation-failed': 'Removing the member from the exception group failed; an approver can retry.',
   },
-  openNote:
-    'Removing from the exception group, assigning an owner and dismissing are for approvers: Warden checks who ' +
-    'clicks, and anyone else gets an answer only they can see.',
 };
 
 const KIND_LABEL: Readonly<Record<GroupMemberKind, string>> = {
@@ -96,8 +81,8 @@ const KIND_NOUN: Readonly<Record<GroupMemberKind, string>> = {
 
 /**
  * The NHI-003 alert: a member of the MFA exception group that no approved exception covers (drift), with who it
- * is, which group and since when, what to do, and, while the finding is open, the actions to remove it from the
- * group, assign an owner or dismiss it. The actions are shown to everyone; the server decides who may use them.
+ * is, which group and since when, what to do, its remediation if it has one, and, while the finding is open, the
+ * actions to remove it from the group, assign an owner or dismiss it. The actions are shown to everyone; the server decides who may use them.
  */
 export function nhi003AlertCard(view: DriftAlertView): AdaptiveCard {
   const name = inert(view.subject.displayName);
@@ -112,7 +97,8 @@ export function nhi003AlertCard(view: DriftAlertView): AdaptiveCard {
       `Conditional Access excludes **${group}** from MFA, so this ${KIND_NOUN[kind]} signs in without MFA. ` +
       `Nobody approved it through Warden, and its exclusion has no expiry.${everyMember}`,
     facts: evidenceFacts(view, name, upn, group),
-    remediation: `**Recommended:** ${nhi003ExceptionGroupDrift.remediation}`,
+    recommendation: `**Recommended:** ${nhi003ExceptionGroupDrift.remediation}`,
+    ...remediationSection(view),
   });
 }
 

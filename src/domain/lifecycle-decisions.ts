@@ -21,7 +21,8 @@ export type DecisionEvent = Extract<
       | 'remediation-approved'
       | 'remediation-started'
       | 'remediation-succeeded'
-      | 'remediation-failed';
+      | 'remediation-failed'
+      | 'remediation-undone';
   }
 >;
 
@@ -80,6 +81,15 @@ export function decisionEvent(
     case 'remediation-failed':
       if (actor.id !== SYSTEM_ACTOR.id) return refuse('system-only', SYSTEM_ONLY);
       return refuseUnless(finding, ['remediation-queued', 'remediating'], 'remediation-failed', now);
+    case 'remediation-undone':
+      // The undo job reports it once the account or flows are back as they were: the finding is open again.
+      if (actor.id !== SYSTEM_ACTOR.id) return refuse('system-only', SYSTEM_ONLY);
+      return refuseUnless(
+        finding,
+        ['remediated', 'remediating', 'remediation-queued', 'resolved'],
+        'open',
+        now,
+      );
   }
 }
 

@@ -57,7 +57,8 @@ export type FindingEvent =
   | { readonly type: 'remediation-approved' }
   | { readonly type: 'remediation-started' }
   | { readonly type: 'remediation-succeeded' }
-  | { readonly type: 'remediation-failed' };
+  | { readonly type: 'remediation-failed' }
+  | { readonly type: 'remediation-undone' };
 
 export type FindingEventType = FindingEvent['type'];
 

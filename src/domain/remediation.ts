@@ -1,4 +1,5 @@
 import type { Nhi002Evidence } from './rules/nhi-002-user-owned-flows.js';
+import type { WriteFailureView } from './exceptions.js';
 import type { ApprovalRequest, Finding, IsoTime } from './records.js';
 
 /**
@@ -57,7 +58,7 @@ function rawOptions(finding: Finding): RemediationOption[] {
     case 'NHI-001':
       return [{ action: 'block-sign-in', available: true }];
     case 'NHI-002': {
-      const flows = ((finding.evidence as Partial<Nhi002Evidence>).flows ?? []) as EvidenceFlow[];
+      const flows = (finding.evidence as Partial<Nhi002Evidence>).flows ?? [];
       const movable = flows.filter((f) => f.solutionAware);
       const active = flows.filter((f) => f.state === 'on');
       return [
@@ -109,7 +110,7 @@ export interface FlowMove {
 
 /** The solution-aware flows a move-flows remediation moves, and the others, left as manual work. */
 export function flowsToMove(finding: Finding): { moves: FlowMove[]; manual: EvidenceFlow[] } {
-  const flows = ((finding.evidence as Partial<Nhi002Evidence>).flows ?? []) as EvidenceFlow[];
+  const flows = (finding.evidence as Partial<Nhi002Evidence>).flows ?? [];
   return {
     moves: flows
       .filter((f) => f.solutionAware)
@@ -139,7 +140,8 @@ export interface RemediationPayload {
   flows?: FlowMove[];
   /** The remediation this request undoes. */
   undoOf?: string;
-  /** Who proposed it, when an owner proposed; approvers approving directly leave it out. */
+  /** Proposed (by an owner, or an approver asking for a second one) rather than approved directly. */
+  proposed?: boolean;
   proposedByName?: string;
   /** Approved by Warden itself (AUTO_REMEDIATE), with why. */
   automatic?: string;
@@ -184,4 +186,31 @@ export function plannedSteps(payload: RemediationPayload): { step: string; label
 /** Whether a remediation carried out at `doneAt` can still be undone at `now`. */
 export function canUndo(doneAt: Date, now: Date): boolean {
   return now.getTime() - doneAt.getTime() <= UNDO_WINDOW_DAYS * DAY_MS;
+}
+
+/** What a finding card shows of its remediations, read by the workflow before rendering. */
+export interface FindingRemediation {
+  /** While the finding is open (or its remediation failed): the actions its rule offers. */
+  options: readonly RemediationOption[];
+  manualFlows?: readonly { name: string; environmentDisplayName: string }[];
+  pending?: {
+    requestId: string;
+    action: RemediationAction;
+    proposedByName?: string;
+    approvedBy: readonly string[];
+    approvalsNeeded: 1 | 2;
+    directoryRoles: readonly string[];
+  };
+  current?: {
+    requestId: string;
+    action: RemediationAction;
+    isUndo: boolean;
+    state: 'queued' | 'running' | 'done' | 'failed' | 'report-only';
+    steps: readonly StepState[];
+    approvedBy: readonly string[];
+    approvedAt: string;
+    automatic?: string;
+    failure?: WriteFailureView;
+    undoUntil?: string;
+  };
 }

@@ -1,8 +1,9 @@
-import { ResponseType, GraphError as SdkGraphError, type Client } from '@microsoft/microsoft-graph-client';
+import { ResponseType, type Client } from '@microsoft/microsoft-graph-client';
 import type { DirectoryObject, Group, User } from '@microsoft/microsoft-graph-types';
 import type { ExceptionGroupMember, GroupMemberKind } from '../domain/rules/nhi-003-exception-group-drift.js';
 import type { ExceptionGroup, GroupWrite } from '../workflows/exception-port.js';
 import { toGraphError, type GraphError } from './errors.js';
+import { requestIdOfWrite } from './write-receipt.js';
 
 /**
  * The MFA exception group over Microsoft Graph: members added and removed by reference ($ref), never the member
@@ -24,10 +25,6 @@ type WireMember = DirectoryObject &
 interface MemberPage {
   value?: WireMember[];
   '@odata.nextLink'?: string;
-}
-
-interface WireErrorBody {
-  error?: { code?: string; message?: string; innerError?: { 'request-id'?: string } };
 }
 
 const KINDS: Readonly<Record<string, GroupMemberKind>> = {
@@ -56,38 +53,6 @@ function isDuplicateAdd(failure: GraphError): boolean {
     failure.code === 'Request_BadRequest' &&
     /added object references already exist/i.test(failure.message)
   );
-}
-
-/** The GraphError for a non-2xx raw response, built as the SDK builds it, so toGraphError reads it the same way. */
-async function errorOf(response: Response): Promise<GraphError> {
-  const text = await response.text();
-  let body: WireErrorBody | undefined;
-  try {
-    body = JSON.parse(text) as WireErrorBody;
-  } catch {
-    body = undefined; // not JSON (a proxy's page): the status alone must do
-  }
-  const error = new SdkGraphError(response.status, body?.error?.message ?? `HTTP ${response.status}`);
-  error.code = body?.error?.code ?? null;
-  error.requestId = body?.error?.innerError?.['request-id'] ?? response.headers.get('request-id');
-  error.headers = response.headers;
-  error.body = text;
-  return toGraphError(error);
-}
-
-/**
- * Sends a write and returns Graph's request-id. The SDK gives back only the body, and a 204 has none, so the write
- * asks for the raw Response; a raw request is not thrown on a non-2xx, so that is turned into a GraphError here.
- */
-async function requestIdOfWrite(send: () => Promise<unknown>): Promise<string | undefined> {
-  let response: Response;
-  try {
-    response = (await send()) as Response;
-  } catch (error) {
-    throw toGraphError(error);
-  }
-  if (!response.ok) throw await errorOf(response);
-  return response.headers.get('request-id') ?? undefined;
 }
 
 export class GraphExceptionGroup implements ExceptionGroup {

@@ -1,6 +1,8 @@
 import type { Clock } from '../domain/clock.js';
 import type { FindingExceptions } from '../domain/exceptions.js';
+import type { FindingRemediation } from '../domain/remediation.js';
 import { findingExceptions } from './exceptions/card-context.js';
+import { findingRemediation } from './remediation/card-context.js';
 import type { ConversationRecord, Finding, FindingCard, FindingState } from '../domain/records.js';
 import type { Logger } from '../logger.js';
 import type { CardContent, Notifier } from './notifier-port.js';
@@ -11,13 +13,19 @@ import { updateFinding } from './update-finding.js';
 /** How findings look in Teams: injected, so that workflows stay free of card layout. */
 export interface FindingPresenter {
   /** The alert card, with the finding's MFA exceptions when it has any. */
-  findingCard(finding: Finding, exceptions?: FindingExceptions): CardContent;
+  findingCard(
+    finding: Finding,
+    exceptions?: FindingExceptions,
+    remediation?: FindingRemediation,
+  ): CardContent;
   /** The personal message that tells an owner where the alert is. */
   ownerNotice(finding: Finding, where: FindingCard, channel: ConversationRecord): CardContent;
 }
 
 export interface PublishDeps {
   store: Store;
+  /** Accounts Warden never changes (PROTECTED_ACCOUNTS, lower-cased): their cards offer no remediation. */
+  protectedAccounts?: readonly string[];
   notifier: Notifier;
   presenter: FindingPresenter;
   clock: Clock;
@@ -142,10 +150,14 @@ export async function refreshFindingCard(deps: PublishDeps, finding: Finding): P
   }
 }
 
-/** A finding's card as it stands: its own state and that of its MFA exceptions. */
+/** A finding's card as it stands: its own state, its MFA exceptions and its remediations. */
 export async function renderCard(
-  deps: Pick<PublishDeps, 'store' | 'presenter'>,
+  deps: Pick<PublishDeps, 'store' | 'presenter' | 'clock' | 'protectedAccounts'>,
   finding: Finding,
 ): Promise<CardContent> {
-  return deps.presenter.findingCard(finding, await findingExceptions(deps.store, finding));
+  return deps.presenter.findingCard(
+    finding,
+    await findingExceptions(deps.store, finding),
+    await findingRemediation(deps.store, finding, deps.protectedAccounts ?? [], deps.clock.now()),
+  );
 }

@@ -5,6 +5,13 @@
  * ServiceFailure (directory-port.ts) with Graph's or Dataverse's code, request-id and Retry-After.
  */
 
+/**
+ * The code of the failure when Graph refused to change an account's sign-in because the account holds an admin
+ * role (Graph answers 403 Authorization_RequestDenied for that and for a missing permission alike; the adapter
+ * tells them apart).
+ */
+export const ADMIN_TARGET_REFUSED = 'Authorization_RequestDenied_TargetHoldsAdminRole';
+
 export interface WriteReceipt {
   requestId: string | undefined;
 }

@@ -14,6 +14,11 @@ import { revokeException } from './exceptions/revoke.js';
 import type { ExceptionDeps, ExceptionOutcome } from './exceptions/deps.js';
 import { approveDriftRemoval } from './exceptions/drift-remove.js';
 import { exceptionJobHandlers } from './exceptions/jobs.js';
+import { autoRemediate } from './remediation/auto.js';
+import { decideRemediation, proposeRemediation, type RemediationOutcome } from './remediation/decide.js';
+import { REMEDIATION_JOB, type RemediationDeps } from './remediation/deps.js';
+import { remediationHandler } from './remediation/run.js';
+import { retryRemediation, undoRemediation } from './remediation/undo.js';
 import type { JobHandlers } from './outbox.js';
 import { listExceptions, type ExceptionList } from './exceptions/list.js';
 import {
@@ -30,7 +35,7 @@ import { readStatus, type StatusReport } from './status.js';
 import type { Store } from './ports.js';
 import type { ConversationRecord } from '../domain/records.js';
 
-export interface WardenDeps extends PublishDeps, ExceptionDeps {
+export interface WardenDeps extends PublishDeps, ExceptionDeps, RemediationDeps {
   store: Store;
   directory: DirectoryReader;
   approvers: ApproverCheck;
@@ -88,6 +93,12 @@ export interface Warden {
   finding(id: string): Promise<Finding | undefined>;
   /** The finding's card as it stands, with its MFA exceptions. */
   findingCard(finding: Finding): Promise<object>;
+  remediation: {
+    propose: (input: Parameters<typeof proposeRemediation>[1]) => Promise<RemediationOutcome>;
+    decide: (input: Parameters<typeof decideRemediation>[1]) => Promise<RemediationOutcome>;
+    undo: (input: Parameters<typeof undoRemediation>[1]) => Promise<RemediationOutcome>;
+    retry: (input: Parameters<typeof retryRemediation>[1]) => Promise<RemediationOutcome>;
+  };
   /** The outbox handlers, by job kind, for the worker. */
   jobHandlers: JobHandlers;
   exceptions: {
@@ -95,7 +106,7 @@ export interface Warden {
     request: (input: Parameters<typeof requestException>[1]) => Promise<RequestOutcome>;
     decide: (input: Parameters<typeof decideException>[1]) => Promise<ExceptionOutcome>;
     revoke: (input: Parameters<typeof revokeException>[1]) => Promise<ExceptionOutcome>;
-    removeDrift: (input: Parameters<typeof approveDriftRemoval>[1]) => Promise<ExceptionOutcome>;
+    removeDrift: (input: Parameters<typeof approveDriftRemoval>[1]) => Promise<RemediationOutcome>;
     list: (input: { viewerId: string; expiring: boolean }) => Promise<ExceptionList>;
     /** One sweep round (expiry, reminders, NHI-003) under its lease; undefined when another instance holds it. */
     sweep: () => Promise<SweepReport | undefined>;
@@ -113,7 +124,14 @@ export function createWarden(deps: WardenDeps): Warden {
     setup: (input) => setupAlertsChannel(deps, input),
     publish: (changed) => publishFindings(deps, changed),
     scanNow: async (onProgress, waitMs = 0) => {
-      const report = await withLease(deps, SCAN_LEASE, waitMs, () => runScan(deps, onProgress));
+      const report = await withLease(deps, SCAN_LEASE, waitMs, async () => {
+        const scanned = await runScan(deps, onProgress);
+        // AUTO_REMEDIATE acts on what this round found; a failure there never fails the scan.
+        await autoRemediate(deps).catch((error: unknown) =>
+          deps.logger.error({ err: error }, 'automatic remediation failed'),
+        );
+        return scanned;
+      });
       return report ? { started: true, report } : { started: false, reason: 'busy' };
     },
     inventoryNow: async (onProgress, waitMs = 0) => {
@@ -161,7 +179,13 @@ export function createWarden(deps: WardenDeps): Warden {
       const parsed = parseFindingId(id);
       return parsed ? deps.store.getFinding(parsed.id) : undefined;
     },
-    jobHandlers: exceptionJobHandlers(deps),
+    jobHandlers: { ...exceptionJobHandlers(deps), [REMEDIATION_JOB]: remediationHandler(deps) },
+    remediation: {
+      propose: (input) => proposeRemediation(deps, input),
+      decide: (input) => decideRemediation(deps, input),
+      undo: (input) => undoRemediation(deps, input),
+      retry: (input) => retryRemediation(deps, input),
+    },
     exceptions: {
       openForm: (input) => openExceptionForm(deps, input),
       request: (input) => requestException(deps, input),

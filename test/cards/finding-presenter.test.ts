@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createFindingPresenter, flowOwnerAlertView } from '../../src/cards/finding-presenter.js';
+import { REMEDIATION_APPROVE_VERB } from '../../src/cards/remediation-verbs.js';
 import type { ConversationRecord, Finding } from '../../src/domain/records.js';
+import type { RemediationAction } from '../../src/domain/remediation.js';
 import { nhi001SharedMailboxSignIn } from '../../src/domain/rules/nhi-001-shared-mailbox-sign-in.js';
 import { nhi002UserOwnedFlows } from '../../src/domain/rules/nhi-002-user-owned-flows.js';
 import { nhi003ExceptionGroupDrift } from '../../src/domain/rules/nhi-003-exception-group-drift.js';
@@ -175,7 +177,7 @@ describe('createFindingPresenter', () => {
     expect(actionsIn(flows).map((a) => a.title)).toEqual(['Revoke exception…', 'Revoke', 'Request renewal']);
   });
 
-  it('when the finding is NHI-003, then the drift card shows the member, the group and the removal action', () => {
+  it('when the finding is NHI-003, then the drift card shows the member, the group and the shared actions', () => {
     const card = presenter.findingCard(driftFinding());
     expect(cardProblems(card)).toEqual([]);
     const texts = textBlocks(card);
@@ -188,13 +190,49 @@ describe('createFindingPresenter', () => {
       '{{DATE(2025-06-29T22:00:00Z, SHORT)}} {{TIME(2025-06-29T22:00:00Z)}}',
     ]);
     expect(actionsIn(card).map((a) => a.title)).toEqual([
-      'Remove from exception group…',
-      'Remove',
       'Assign owner…',
       'Assign owner',
       'Dismiss…',
       'Dismiss finding',
     ]);
+  });
+
+  it('when the workflow passes a remediation view, then the card of each rule offers its actions for that finding', () => {
+    const offered = (f: Finding, action: RemediationAction) => {
+      const card = presenter.findingCard(f, undefined, { options: [{ action, available: true }] });
+      expect(cardProblems(card)).toEqual([]);
+      return actionsIn(card)
+        .filter((a) => a.verb === REMEDIATION_APPROVE_VERB)
+        .map((a) => a.data);
+    };
+    expect(offered(mailboxFinding(), 'block-sign-in')).toEqual([
+      { findingId: 'NHI-001:m1', action: 'block-sign-in' },
+    ]);
+    expect(offered(finding({}), 'move-flows')).toEqual([
+      { findingId: 'NHI-002:' + USER_ID, action: 'move-flows' },
+    ]);
+    expect(offered(driftFinding(), 'remove-from-exception-group')).toEqual([
+      { findingId: 'NHI-003:u9', action: 'remove-from-exception-group' },
+    ]);
+  });
+
+  it('when a remediation of a finding is done, then its card shows it and offers the undo', () => {
+    const remediated = { ...mailboxFinding(), state: 'remediated' as const };
+    const card = presenter.findingCard(remediated, undefined, {
+      options: [],
+      current: {
+        requestId: 'r1',
+        action: 'block-sign-in',
+        isUndo: false,
+        state: 'done',
+        steps: [{ step: 'disable', label: 'Sign-in blocked', status: 'done' }],
+        approvedBy: ['Adele Vance'],
+        approvedAt: '2025-06-30T12:00:00Z',
+        undoUntil: '2025-07-30T12:00:00Z',
+      },
+    });
+    expect(textBlocks(card)).toContain('Block sign-in done');
+    expect(actionsIn(card).map((a) => a.title)).toEqual(['Undo…', 'Undo']);
   });
 
   it('when an approver assigned an owner and the finding resolved, then the NHI-002 view carries both', () => {

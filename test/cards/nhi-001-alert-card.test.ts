@@ -151,7 +151,7 @@ describe('nhi001AlertCard', () => {
     expectNoActionsUnlessOpen((state) => nhi001AlertCard(view({ state })));
   });
 
-  it('when the card is built, then block sign-in is not offered yet', () => {
+  it('when the view carries no remediation, then block sign-in is not offered', () => {
     const titles = actionsIn(nhi001AlertCard(view())).map((a) => a.title);
     expect(titles).toEqual([
       'Request MFA exception',

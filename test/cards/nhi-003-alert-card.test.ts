@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { inert } from '../../src/cards/escape.js';
 import { COMMENT_MAX_LENGTH, DRIFT_REMOVE_VERB } from '../../src/cards/exception-verbs.js';
 import { nhi003AlertCard, type DriftAlertView } from '../../src/cards/nhi-003-alert-card.js';
+import { APPROVAL_NOTE } from '../../src/cards/remediation-text.js';
+import { REMEDIATION_APPROVE_VERB, REMEDIATION_PROPOSE_VERB } from '../../src/cards/remediation-verbs.js';
 import type { AdaptiveCard, JsonObject } from '../../src/cards/template.js';
+import { PROTECTED_WHY, type RemediationOption } from '../../src/domain/remediation.js';
 import { nhi003ExceptionGroupDrift } from '../../src/domain/rules/nhi-003-exception-group-drift.js';
 import {
   HOSTILE_ALERT,
@@ -18,6 +21,7 @@ import { actionsIn, cardBytes, inputsIn } from './card-shape.js';
 import { hostile, huge, liveMarkup } from './hostile.js';
 
 const FINDING_ID = 'NHI-003:0b8e1f6a-3c2d-4e5f-8a9b-1c2d3e4f5a6b';
+const REMOVE: RemediationOption = { action: 'remove-from-exception-group', available: true };
 
 function view(overrides: Partial<DriftAlertView> = {}): DriftAlertView {
   return {
@@ -74,26 +78,51 @@ describe('nhi003AlertCard', () => {
     expect(fact(card, 'Kind')).toBe('Group');
   });
 
-  it('when open, then Remove from exception group… comes first, with an optional comment, then Assign owner… and Dismiss…', () => {
-    const card = nhi003AlertCard(view());
-    expectAssignAndDismiss(card, FINDING_ID, [['Action.ShowCard', 'Remove from exception group…']]);
+  it('when open with the removal available, then Remove from the exception group… comes first, with Approve and Propose', () => {
+    const card = nhi003AlertCard(view({ remediation: { options: [REMOVE] } }));
+    expectAssignAndDismiss(card, FINDING_ID, [['Action.ShowCard', 'Remove from the exception group…']]);
     const remove = (card.actions as JsonObject[])[0] as JsonObject & { card: AdaptiveCard };
     expect(inputsIn(remove.card)).toEqual([
-      expect.objectContaining({ type: 'Input.Text', id: 'comment', maxLength: COMMENT_MAX_LENGTH }),
+      expect.objectContaining({
+        type: 'Input.Text',
+        id: 'comment_remove-from-exception-group',
+        maxLength: COMMENT_MAX_LENGTH,
+      }),
     ]);
     expect(inputsIn(remove.card)[0]!.isRequired).toBeUndefined();
+    const data = { findingId: FINDING_ID, action: 'remove-from-exception-group' };
     expect(remove.card.actions).toEqual([
-      { type: 'Action.Execute', title: 'Remove', verb: DRIFT_REMOVE_VERB, data: { findingId: FINDING_ID } },
+      { type: 'Action.Execute', title: 'Approve', verb: REMEDIATION_APPROVE_VERB, data },
+      { type: 'Action.Execute', title: 'Propose', verb: REMEDIATION_PROPOSE_VERB, data },
     ]);
-    expect(DRIFT_REMOVE_VERB).toBe('drift.remove');
   });
 
-  it('when open, then a subtle line says removing, assigning and dismissing are for approvers', () => {
-    const note = nhi003AlertCard(view()).body.find(
-      (e) => typeof e.text === 'string' && e.text.startsWith('Removing from the exception group'),
-    );
+  it('when the card is built, then the old drift.remove action is never rendered, though its verb stays exported', () => {
+    const cards = [nhi003AlertCard(view()), nhi003AlertCard(view({ remediation: { options: [REMOVE] } }))];
+    for (const card of cards) expect(actionsIn(card).map((a) => a.verb)).not.toContain(DRIFT_REMOVE_VERB);
+    expect(DRIFT_REMOVE_VERB).toBe('drift.remove');
+    expect(actionsIn(nhi003AlertCard(view())).map((a) => a.title)).toEqual([
+      'Assign owner…',
+      'Assign owner',
+      'Dismiss…',
+      'Dismiss finding',
+    ]);
+  });
+
+  it('when open, then a subtle line says assigning and dismissing are for approvers, and the section says who removes', () => {
+    const card = nhi003AlertCard(view({ remediation: { options: [REMOVE] } }));
+    const note = card.body.find((e) => typeof e.text === 'string' && e.text.startsWith('Assigning an owner'));
     expect(note).toMatchObject({ type: 'TextBlock', isSubtle: true });
     expect(note?.text).toContain('are for approvers: Warden checks who clicks');
+    expect(textBlocks(card)).toContain(APPROVAL_NOTE);
+  });
+
+  it('when the member is a protected account, then the removal is not offered and the card says why', () => {
+    const card = nhi003AlertCard(
+      view({ remediation: { options: [{ ...REMOVE, available: false, why: PROTECTED_WHY }] } }),
+    );
+    expect(actionsIn(card).map((a) => a.title)).not.toContain('Remove from the exception group…');
+    expect(textBlocks(card)).toContain(`Remove from the exception group: not available — ${PROTECTED_WHY}`);
   });
 
   it('when the finding is in any state but open, then the card has no actions, no inputs and no approver note', () => {
@@ -162,11 +191,12 @@ describe('nhi003AlertCard', () => {
       view({
         subject: { displayName: huge('n'), userPrincipalName: huge('u'), objectId: huge('o'), kind: 'other' },
         evidence: { groupId: huge('g'), groupDisplayName: huge('gn'), seenAt: '2025-05-31T22:00:00Z' },
+        remediation: { options: [REMOVE] },
       }),
     );
     expect(liveMarkup(card)).toEqual([]);
     expect(textBlocks(card)[1]).toContain('…');
-    expect(actionsIn(card)).toHaveLength(6);
+    expect(actionsIn(card)).toHaveLength(7);
     expect(cardBytes(card)).toBeLessThan(40_000);
   });
 });

@@ -259,14 +259,37 @@ describe('simulator: user writes (PATCH accountEnabled, revokeSignInSessions)', 
     );
   });
 
-  it('when the app holds only the default read roles, then PATCH accountEnabled and revoke are 403', async () => {
+  it('when the app holds only the read roles, then PATCH accountEnabled and revoke are 403', async () => {
     const id = h.idOf('alex.wilber');
-    const graph = h.graph({ credential: h.newCredential() });
-    expect((await graphError(graph.api(`/users/${id}`).patch({ accountEnabled: false }))).code).toBe(
-      'Authorization_RequestDenied',
+    const readOnly = WARDEN_DEFAULT_ROLES.filter(
+      (r) => r !== 'User.EnableDisableAccount.All' && r !== 'User.RevokeSessions.All',
     );
-    expect((await graphError(graph.api(`/users/${id}/revokeSignInSessions`).post({}))).statusCode).toBe(403);
+    await h.withRoles(readOnly, async (graph) => {
+      expect((await graphError(graph.api(`/users/${id}`).patch({ accountEnabled: false }))).code).toBe(
+        'Authorization_RequestDenied',
+      );
+      expect((await graphError(graph.api(`/users/${id}/revokeSignInSessions`).post({}))).statusCode).toBe(
+        403,
+      );
+    });
     expect(h.sim.tenant().users.get(id)?.accountEnabled).toBe(true);
+  });
+
+  it('when the app holds the default roles, then it may block sign-in and revoke sessions with exactly those', async () => {
+    expect(WARDEN_DEFAULT_ROLES).toEqual(
+      expect.arrayContaining(['User.EnableDisableAccount.All', 'User.Read.All', 'User.RevokeSessions.All']),
+    );
+    expect(WARDEN_DEFAULT_ROLES).not.toContain('User.ReadWrite.All');
+    expect(WARDEN_DEFAULT_ROLES).not.toContain('Directory.ReadWrite.All');
+    const created = await h.control<{ id: string }>('POST', '/users', {
+      displayName: 'Shared Defaults',
+      userPrincipalName: h.upn('shared-defaults'),
+      kind: 'shared',
+    });
+    const graph = h.graph({ credential: h.newCredential() });
+    await graph.api(`/users/${created.id}`).patch({ accountEnabled: false });
+    await graph.api(`/users/${created.id}/revokeSignInSessions`).post(undefined);
+    expect(h.sim.tenant().users.get(created.id)?.accountEnabled).toBe(false);
   });
 
   it('when the body names a property that microsoft.graph.user does not have, then PATCH is 400', async () => {

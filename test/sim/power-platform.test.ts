@@ -240,8 +240,13 @@ describe('simulator: Dataverse Web API', () => {
     );
   });
 
-  it('when Warden moves a solution-aware flow to the flow application user, then it needs prvWriteWorkflow and writes once', async () => {
+  it('when Warden moves a solution-aware flow to the flow application user, then it needs prvWriteWorkflow and prvAssignWorkflow and writes once', async () => {
     const env = await detail(mainEnv);
+    const warden = await applicationUserOf(mainEnv, h.clientId);
+    const grant = (role: string): Promise<unknown> =>
+      h.control('PATCH', `/environments/${mainEnv.name}/systemusers/${warden.systemuserid}`, {
+        roles: [role],
+      });
     const flowAppId = h.sim.info().wellKnown.flowAppId;
     const lookup = await dataverse(
       mainEnv,
@@ -257,24 +262,34 @@ describe('simulator: Dataverse Web API', () => {
         body: { 'ownerid@odata.bind': `systemusers(${target})` },
       });
 
+    await grant('Warden Flow Reader');
     const refused = await patch();
     expect(refused.status).toBe(403);
     const refusal = (await refused.json()) as DataverseError;
     expect(refusal.error.code).toBe('0x80040220');
     expect(refusal.error.message).toContain('missing prvWriteWorkflow privilege');
 
-    const warden = await applicationUserOf(mainEnv, h.clientId);
-    await h.control('PATCH', `/environments/${mainEnv.name}/systemusers/${warden.systemuserid}`, {
-      roles: ['Warden Flow Owner Manager'],
-    });
+    await grant('Warden Flow Editor');
+    const unassignable = await patch();
+    expect(unassignable.status).toBe(403);
+    expect(((await unassignable.json()) as DataverseError).error.message).toContain(
+      'missing prvAssignWorkflow privilege',
+    );
+
+    await grant('Warden Flow Owner Manager');
     const accepted = await patch();
     expect(accepted.status).toBe(204);
+    const requestId = accepted.headers.get('x-ms-service-request-id');
+    expect(accepted.headers.get('REQ_ID')).toBe(requestId);
 
-    const writes = await h.control<{ value: { method: string; status: number }[] }>(
+    const writes = await h.control<{ value: { method: string; status: number; requestId: string }[] }>(
       'GET',
       `/writes?path=${flow.workflowid}`,
     );
-    expect(writes.value.filter((w) => w.method === 'PATCH' && w.status === 204)).toHaveLength(1);
+    expect(writes.value.map((w) => w.status)).toEqual([403, 403, 204]);
+    expect(writes.value.filter((w) => w.method === 'PATCH' && w.status === 204)).toEqual([
+      expect.objectContaining({ requestId }),
+    ]);
     const reread = await dataverse(mainEnv, `workflows(${flow.workflowid})?$select=_ownerid_value`, {
       headers: { Prefer: ANNOTATIONS },
     });
@@ -283,6 +298,12 @@ describe('simulator: Dataverse Web API', () => {
     expect(row['_ownerid_value@OData.Community.Display.V1.FormattedValue']).toBe(
       '# Flow Automation (application user)',
     );
+  });
+
+  it('when the tenant is seeded, then Warden’s application user in every Dataverse environment may move flows', async () => {
+    for (const env of envs.filter((e) => e.hasDataverse)) {
+      expect((await applicationUserOf(env, h.clientId)).roles).toEqual(['Warden Flow Owner Manager']);
+    }
   });
 
   it('when the flow is outside any solution, then its owner cannot be changed', async () => {

@@ -167,6 +167,10 @@ beforeEach(() => {
       protectedAccounts: [],
     },
     kick: () => undefined,
+    accounts: { accountState: unused, setAccountEnabled: unused, revokeSessions: unused },
+    flows: { flowOwner: unused, setFlowOwner: unused, applicationUser: unused },
+    remediationNotices: { automatic: unused },
+    remediation: { mode: config.mode, protectedAccounts: [] },
   });
   app = createTeamsApp({
     adapter,

@@ -19,6 +19,8 @@ import type {
   ExceptionSettings,
   RemovalOutcome,
 } from '../../src/workflows/exceptions/deps.js';
+import { REMEDIATION_JOB, type RemediationDeps } from '../../src/workflows/remediation/deps.js';
+import { remediationHandler } from '../../src/workflows/remediation/run.js';
 import { exceptionJobHandlers } from '../../src/workflows/exceptions/jobs.js';
 import { requestException, type RequestOutcome } from '../../src/workflows/exceptions/request.js';
 import { runScan } from '../../src/workflows/run-scan.js';
@@ -69,7 +71,7 @@ export class RecordingNotices implements ExceptionNotices {
 }
 
 export interface ExceptionWorld extends Workflows {
-  deps: ExceptionDeps & WorkflowDeps;
+  deps: ExceptionDeps & WorkflowDeps & RemediationDeps;
   notices: RecordingNotices;
   channel: ConversationRecord;
   /** Runs every due outbox job, as the worker would after a kick; how many ran. */
@@ -93,7 +95,10 @@ export async function exceptionWorld(h: SimHarness, options: WorldOptions = {}):
   const mode = options.mode ?? 'enforce';
   const notices = new RecordingNotices();
   let kicks = 0;
-  const deps: ExceptionDeps & WorkflowDeps = {
+  const unused = (): never => {
+    throw new Error('these tests make no account or flow writes');
+  };
+  const deps: ExceptionDeps & WorkflowDeps & RemediationDeps = {
     ...w.deps,
     presenter: createFindingPresenter(mode, w.clock),
     ownerEvidence: new GraphFlowOwnerEvidenceReader(graph),
@@ -112,6 +117,11 @@ export async function exceptionWorld(h: SimHarness, options: WorldOptions = {}):
     kick: () => {
       kicks++;
     },
+    accounts: { accountState: unused, setAccountEnabled: unused, revokeSessions: unused },
+    flows: { flowOwner: unused, setFlowOwner: unused, applicationUser: unused },
+    remediationNotices: { automatic: unused },
+    remediation: { mode, protectedAccounts: options.protectedAccounts ?? [] },
+    protectedAccounts: options.protectedAccounts ?? [],
   };
   const world = { ...w, deps };
   const channel = await useAlertsChannel(world);
@@ -119,7 +129,7 @@ export async function exceptionWorld(h: SimHarness, options: WorldOptions = {}):
     store: w.store,
     clock: w.clock,
     logger: deps.logger,
-    handlers: exceptionJobHandlers(deps),
+    handlers: { ...exceptionJobHandlers(deps), [REMEDIATION_JOB]: remediationHandler(deps) },
     workerId: 'w1',
   });
   return { ...world, notices, channel, drain: () => worker.drainOnce(), kicks: () => kicks };

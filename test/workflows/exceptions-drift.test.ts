@@ -119,7 +119,7 @@ describe('approveDriftRemoval', () => {
 
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(refusal(results.find((r) => !r.ok) ?? expect.fail('both succeeded'))).toMatch(
-      /^Removal was already approved on /,
+      /^(Adele Vance|Megan Bowen) already approved this remediation on /,
     );
     expect(await findingNow(w, finding.id)).toMatchObject({ state: 'remediation-queued' });
     expect(await auditOf(w, 'remediation.approved', finding.id)).toHaveLength(1);
@@ -134,13 +134,13 @@ describe('approveDriftRemoval', () => {
     ]);
     expect(isMember(h, finding.subjectId)).toBe(false);
     expect(await findingNow(w, finding.id)).toMatchObject({ state: 'remediated' });
-    expect(await auditOf(w, 'remediation.member-removed', finding.id)).toEqual([
+    expect(await auditOf(w, 'remediation.step-done', finding.id)).toEqual([
       expect.objectContaining({ graphRequestId: removed[0]?.requestId }),
     ]);
     expect(cardUpdates(w, finding).length).toBeGreaterThanOrEqual(2);
 
     const late = await approveRemoval(w, finding, 'approver2');
-    expect(refusal(late)).toMatch(/^Removal was already approved on /);
+    expect(refusal(late)).toMatch(/already approved this remediation on /);
     expect(await w.drain()).toBe(0);
     expect(await deletes()).toHaveLength(1);
   });
@@ -150,7 +150,9 @@ describe('approveDriftRemoval', () => {
 
     const result = await approveRemoval(w, finding, 'owner');
 
-    expect(refusal(result)).toMatch(/^Only Warden approvers can remove a member from the exception group/);
+    expect(refusal(result)).toMatch(
+      /^Only Warden approvers can approve a remediation\. An owner can Propose it/,
+    );
     expect(await w.store.listJobs()).toEqual([]);
     expect(await findingNow(w, finding.id)).toMatchObject({ state: 'open' });
   });
@@ -167,7 +169,7 @@ describe('approveDriftRemoval', () => {
       const result = await approveRemoval(w, finding, 'approver');
 
       expect(refusal(result)).toContain(
-        'is a protected account (PROTECTED_ACCOUNTS): Warden never changes it.',
+        'This is a protected account (PROTECTED_ACCOUNTS, for example a break-glass account): Warden never changes it.',
       );
       expect(await w.store.listJobs()).toEqual([]);
       expect(await w.drain()).toBe(0);

@@ -21,6 +21,10 @@ const noExceptions = {
   notices: { reminder: unused, ended: unused },
   settings: { mode: 'report-only' as const, exceptionGroupId: '', maxDays: 90, protectedAccounts: [] },
   kick: () => undefined,
+  accounts: { accountState: unused, setAccountEnabled: unused, revokeSessions: unused },
+  flows: { flowOwner: unused, setFlowOwner: unused, applicationUser: unused },
+  remediationNotices: { automatic: unused },
+  remediation: { mode: 'report-only' as const, protectedAccounts: [] },
 };
 
 describe('one scan at a time', () => {

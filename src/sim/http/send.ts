@@ -10,6 +10,8 @@ export function send(res: ServerResponse, family: Family, req: SimRequest, respo
       ServerInfo: { DataCenter: 'Simulator', Slice: 'E', Ring: '0' },
     }),
     Date: new Date().toUTCString(),
+    // Dataverse names its request id x-ms-service-request-id (and REQ_ID); the write log keeps the same id.
+    ...(family === 'dataverse' ? { 'x-ms-service-request-id': req.requestId, REQ_ID: req.requestId } : {}),
     ...response.headers,
   };
   let payload = '';

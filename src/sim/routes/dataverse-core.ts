@@ -64,7 +64,7 @@ export function dataverseCost(req: SimRequest, write = false): Cost {
   };
 }
 
-export type Privilege = 'prvReadWorkflow' | 'prvWriteWorkflow' | 'prvReadUser';
+export type Privilege = 'prvReadWorkflow' | 'prvWriteWorkflow' | 'prvAssignWorkflow' | 'prvReadUser';
 
 const PRIVILEGES: Record<
   Privilege,
@@ -72,6 +72,7 @@ const PRIVILEGES: Record<
 > = {
   prvReadWorkflow: { grantedBy: 'readWorkflow', otc: 4703, entity: 'workflow' },
   prvWriteWorkflow: { grantedBy: 'writeWorkflow', otc: 4703, entity: 'workflow' },
+  prvAssignWorkflow: { grantedBy: 'assignWorkflow', otc: 4703, entity: 'workflow' },
   prvReadUser: { grantedBy: 'readSystemUser', otc: 8, entity: 'systemuser' },
 };
 
@@ -104,7 +105,8 @@ export function authorize(
   return { env, user };
 }
 
-function requirePrivilege(user: SimSystemUser, privilege: Privilege): void {
+/** Answers 403 0x80040220 unless one of the user's security roles grants the privilege. */
+export function requirePrivilege(user: SimSystemUser, privilege: Privilege): void {
   const { grantedBy, otc, entity } = PRIVILEGES[privilege];
   if (user.roles.some((role) => DATAVERSE_ROLES[role]?.[grantedBy] === true)) return;
   // Dataverse's wording; the privilege ids are the simulator's own, stable per privilege name.

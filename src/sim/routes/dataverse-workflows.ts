@@ -6,6 +6,7 @@ import {
   dataverseError,
   formattedDate,
   parseBind,
+  requirePrivilege,
   rowVersion,
   webApiUrl,
 } from './dataverse-core.js';
@@ -185,6 +186,9 @@ function newOwner(value: unknown, env: SimEnvironment, flow: SimFlow): string {
 /** `PATCH workflows(<id>)`: owner change, turning the flow on or off, renaming; 204 unless return=representation. */
 export function patchWorkflow(req: SimRequest, ctx: SimContext, key: string): SimResponse {
   const { env, user } = authorize(req, ctx, 'prvWriteWorkflow');
+  // A new owner is an assign, which Dataverse checks before it looks at the record or the reference.
+  if (typeof req.body === 'object' && req.body !== null && 'ownerid@odata.bind' in req.body)
+    requirePrivilege(user, 'prvAssignWorkflow');
   const flow = env.flows.get(key);
   if (!flow) throw recordNotFound('workflow', key);
   const ifMatch = req.headers['if-match'];

@@ -151,15 +151,40 @@ export interface SimSubscription {
 /** Dataverse's well-known id of the default ("Active") solution that holds non-solution flows. */
 export const DEFAULT_SOLUTION_ID = 'fd140aae-4df4-11dd-bd17-0019b9312238';
 
-/** What each simulated Dataverse security role lets its holder do on the workflow and systemuser tables. */
+/**
+ * What each simulated Dataverse security role lets its holder do on the workflow and systemuser tables. Changing
+ * a record's owner is an assign: it takes prvAssignWorkflow besides prvWriteWorkflow.
+ */
 export const DATAVERSE_ROLES: Record<
   string,
-  { readWorkflow: boolean; writeWorkflow: boolean; readSystemUser: boolean }
+  { readWorkflow: boolean; writeWorkflow: boolean; assignWorkflow: boolean; readSystemUser: boolean }
 > = {
-  'System Administrator': { readWorkflow: true, writeWorkflow: true, readSystemUser: true },
-  'Warden Flow Reader': { readWorkflow: true, writeWorkflow: false, readSystemUser: true },
-  'Warden Flow Owner Manager': { readWorkflow: true, writeWorkflow: true, readSystemUser: true },
-  'Basic User': { readWorkflow: false, writeWorkflow: false, readSystemUser: true },
+  'System Administrator': {
+    readWorkflow: true,
+    writeWorkflow: true,
+    assignWorkflow: true,
+    readSystemUser: true,
+  },
+  'Warden Flow Reader': {
+    readWorkflow: true,
+    writeWorkflow: false,
+    assignWorkflow: false,
+    readSystemUser: true,
+  },
+  'Warden Flow Owner Manager': {
+    readWorkflow: true,
+    writeWorkflow: true,
+    assignWorkflow: true,
+    readSystemUser: true,
+  },
+  /** Can edit flows (turn them on or off, rename them) but not give them away. */
+  'Warden Flow Editor': {
+    readWorkflow: true,
+    writeWorkflow: true,
+    assignWorkflow: false,
+    readSystemUser: true,
+  },
+  'Basic User': { readWorkflow: false, writeWorkflow: false, assignWorkflow: false, readSystemUser: true },
 };
 
 /** Microsoft's stable role template ids for the directory roles the simulator seeds. */

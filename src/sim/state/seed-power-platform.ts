@@ -43,7 +43,8 @@ export function seedEnvironments(
     tenant.environments.set(env.name, env);
     if (!env.hasDataverse) continue;
     withDataverse.push(env);
-    addApplicationUser(env, rnd, ctx.warden, 'Warden Flow Reader');
+    // Warden reads flows and, for a remediation, moves them to the flow application user.
+    addApplicationUser(env, rnd, ctx.warden, 'Warden Flow Owner Manager');
     addApplicationUser(env, rnd, ctx.flowApp, 'System Administrator');
   }
   if (withDataverse.length === 0) return;

@@ -40,6 +40,9 @@ export const WARDEN_DEFAULT_ROLES = [
   'GroupMember.Read.All',
   // NHI-002 tells user-owned flows from app-owned ones with directoryObjects/getByIds.
   'Directory.Read.All',
+  // Remediation: block sign-in (and undo it), then revoke the account's sessions.
+  'User.EnableDisableAccount.All',
+  'User.RevokeSessions.All',
   // MFA exceptions: Warden adds and removes members of the exception group and reads the policies that exclude it.
   'GroupMember.ReadWrite.All',
   'Policy.Read.All',

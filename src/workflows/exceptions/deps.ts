@@ -50,12 +50,10 @@ export const jobIds = {
   addMember: (requestId: string) => `exception-add:${requestId}`,
   end: (requestId: string) => `exception-end:${requestId}`,
   remind: (requestId: string) => `exception-remind:${requestId}`,
-  driftRemove: (findingId: string, version: number) => `drift-remove:${findingId}:${version}`,
 } as const;
 
 export const JOB_KINDS = {
   addMember: 'exception.add-member',
   end: 'exception.end',
   remind: 'exception.remind',
-  driftRemove: 'drift.remove-member',
 } as const;

@@ -9,7 +9,6 @@ import { updateFinding } from '../update-finding.js';
 import type { AddMemberSteps } from './card-context.js';
 import { patchPayload } from './payload.js';
 import { JOB_KINDS, type ExceptionDeps, type RemovalOutcome } from './deps.js';
-import { driftRemoveHandler } from './drift-remove.js';
 import { isWriteFailure, writeFailure } from './failure.js';
 
 /** The outbox handlers of MFA exceptions, by job kind. */
@@ -18,7 +17,6 @@ export function exceptionJobHandlers(deps: ExceptionDeps): JobHandlers {
     [JOB_KINDS.addMember]: addMemberHandler(deps),
     [JOB_KINDS.end]: endHandler(deps),
     [JOB_KINDS.remind]: remindHandler(deps),
-    [JOB_KINDS.driftRemove]: driftRemoveHandler(deps),
   };
 }
 

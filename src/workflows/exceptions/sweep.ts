@@ -97,9 +97,6 @@ async function checkExceptionGroup(
       { member, group: group.group, covered: coveredIds.has(member.id.toLowerCase()), seenAt },
       deps.clock.now(),
     );
-    // Report-only: an approved removal wrote nothing, so the member is still there; the finding says what would
-    // have been done, and must not reopen on every round.
-    if (existing?.state === 'remediated' && deps.settings.mode !== 'enforce') continue;
     if (!result.holds) {
       if (await resolveFinding(deps, 'NHI-003', member.id, 'exception-approved')) {
         resolved++;

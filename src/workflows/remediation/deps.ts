@@ -1,0 +1,39 @@
+import type { Finding } from '../../domain/records.js';
+import type { ApproverCheck } from '../directory-port.js';
+import type { ExceptionGroup } from '../exception-port.js';
+import type { FlowOwnerEvidenceReader } from '../flow-owner-port.js';
+import type { CardContent } from '../notifier-port.js';
+import type { PublishDeps } from '../publish-findings.js';
+import type { AccountWriter, FlowOwnerWriter } from '../remediation-port.js';
+
+export interface RemediationSettings {
+  mode: 'report-only' | 'enforce';
+  /** Object ids or UPNs Warden never changes, lower-cased. */
+  protectedAccounts: readonly string[];
+  /** AUTO_REMEDIATE: block NHI-001 mailboxes with no successful sign-in for this many days; off when undefined. */
+  autoBlockDormantDays?: number | undefined;
+}
+
+/** How the automatic-remediation notice looks in Teams. */
+export interface RemediationNotices {
+  automatic(finding: Finding, why: string, undoUntil: Date): CardContent;
+}
+
+/** Everything the remediation use cases need, bound once in the composition root. */
+export interface RemediationDeps extends PublishDeps {
+  approvers: ApproverCheck;
+  /** Directory roles of the account, for the two-approver rule. */
+  ownerEvidence: FlowOwnerEvidenceReader;
+  accounts: AccountWriter;
+  flows: FlowOwnerWriter;
+  exceptionGroup: ExceptionGroup;
+  remediationNotices: RemediationNotices;
+  remediation: RemediationSettings;
+  kick(): void;
+}
+
+export const REMEDIATION_JOB = 'remediation.run';
+
+/** The job of a remediation request: one per request, so it is never stored twice. */
+export const remediationJobId = (requestId: string, attempt = 0) =>
+  attempt === 0 ? `remediation:${requestId}` : `remediation:${requestId}:retry-${attempt}`;
