@@ -52,6 +52,7 @@ async function main(): Promise<void> {
   const notifier = new TeamsNotifier(adapter, config.bot.id);
   const background = new BackgroundTasks(logger);
   const protectedAccounts = config.protectedAccounts.map((p) => p.toLowerCase());
+  const ownerEvidence = new GraphFlowOwnerEvidenceReader(graph);
   const warden = createWarden({
     store,
     clock,
@@ -65,7 +66,8 @@ async function main(): Promise<void> {
       bapScope: config.powerPlatform.bapScope,
     }),
     objects: new GraphDirectoryObjects(graph),
-    ownerEvidence: new GraphFlowOwnerEvidenceReader(graph),
+    ownerEvidence,
+    roles: ownerEvidence,
     presenter: createFindingPresenter(config.mode, clock),
     conditionalAccess: new GraphConditionalAccess(graph, { clock }),
     exceptionGroup: new GraphExceptionGroup(graph, {

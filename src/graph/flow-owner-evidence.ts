@@ -120,7 +120,7 @@ async function rolesOf(client: Client, response: BatchItemResponse): Promise<str
 }
 
 /** Display names of the directory roles each id holds, directly or through a group (lower-cased keys). */
-async function readDirectoryRoles(
+export async function readDirectoryRoles(
   client: Client,
   ids: readonly string[],
   options: BatchOptions,
@@ -189,5 +189,10 @@ export class GraphFlowOwnerEvidenceReader implements FlowOwnerEvidenceReader {
 
   read(userIds: readonly string[]): Promise<Map<string, FlowOwnerEvidence>> {
     return readFlowOwnerEvidence(this.client, userIds, this.batch);
+  }
+
+  /** Only the directory roles: what an approval needs (two approvers for a role holder), at one request a click. */
+  async directoryRoles(userId: string): Promise<string[]> {
+    return (await readDirectoryRoles(this.client, [userId], this.batch)).get(userId.toLowerCase()) ?? [];
   }
 }

@@ -74,7 +74,12 @@ export function registerRemediationActions(app: Application, deps: { warden: War
   const byRequest = (f: z.infer<typeof data>) => f.requestId !== undefined;
 
   on(REMEDIATION_PROPOSE_VERB, direct, (actor, f) =>
-    warden.remediation.propose({ findingId: f.findingId ?? '', action: f.action ?? '', actor }),
+    warden.remediation.propose({
+      findingId: f.findingId ?? '',
+      action: f.action ?? '',
+      actor,
+      comment: commentOf(f, `comment_${f.action ?? ''}`),
+    }),
   );
   on(
     REMEDIATION_APPROVE_VERB,

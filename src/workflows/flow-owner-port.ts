@@ -34,3 +34,8 @@ export interface FlowOwnerEvidenceReader {
    */
   read(userIds: readonly string[]): Promise<Map<string, FlowOwnerEvidence>>;
 }
+
+/** The directory roles an account holds, directly or through a group, by display name. */
+export interface DirectoryRoleReader {
+  directoryRoles(userId: string): Promise<string[]>;
+}

@@ -184,7 +184,7 @@ describe('remediation from the alert card', () => {
     // The first read of the account before the write hangs for a while, so the kill lands after the approval and
     // before any write (if the restarted worker makes that read, it only waits).
     await sim('POST', '/faults', {
-      rules: [{ path: `^GET /v1.0/users/${id}`, latencyMs: 6_000, count: 1 }],
+      rules: [{ path: `^GET /v1.0/users/${id}$`, latencyMs: 6_000, count: 1 }],
     });
     const approved = await approve(helpdesk, 'approver', 'block-sign-in');
     expect(textOf(approved)).not.toMatch(/Warden did not do that/);

@@ -170,6 +170,7 @@ beforeEach(() => {
     accounts: { accountState: unused, setAccountEnabled: unused, revokeSessions: unused },
     flows: { flowOwner: unused, setFlowOwner: unused, applicationUser: unused },
     remediationNotices: { automatic: unused },
+    roles: { directoryRoles: unused },
     remediation: { mode: config.mode, protectedAccounts: [] },
   });
   app = createTeamsApp({

@@ -102,6 +102,7 @@ export async function exceptionWorld(h: SimHarness, options: WorldOptions = {}):
     ...w.deps,
     presenter: createFindingPresenter(mode, w.clock),
     ownerEvidence: new GraphFlowOwnerEvidenceReader(graph),
+    roles: new GraphFlowOwnerEvidenceReader(graph),
     conditionalAccess: new GraphConditionalAccess(graph, { clock: w.clock }),
     exceptionGroup: new GraphExceptionGroup(options.groupGraph ?? graph, {
       groupId: info.wellKnown.exceptionGroupId,

@@ -24,6 +24,7 @@ const noExceptions = {
   accounts: { accountState: unused, setAccountEnabled: unused, revokeSessions: unused },
   flows: { flowOwner: unused, setFlowOwner: unused, applicationUser: unused },
   remediationNotices: { automatic: unused },
+  roles: { directoryRoles: unused },
   remediation: { mode: 'report-only' as const, protectedAccounts: [] },
 };
 

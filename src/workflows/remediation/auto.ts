@@ -31,10 +31,7 @@ export async function autoRemediate(deps: RemediationDeps): Promise<number> {
   for (const finding of await deps.store.listFindings({ ruleId: 'NHI-001', states: ['open'] })) {
     if (!isDormant(finding, days, now) || isProtectedAccount(finding, deps.remediation.protectedAccounts))
       continue;
-    const roles = await deps.ownerEvidence
-      .read([finding.subjectId])
-      .then((m) => m.get(finding.subjectId)?.directoryRoles ?? [])
-      .catch(() => ['unknown']);
+    const roles = await deps.roles.directoryRoles(finding.subjectId).catch(() => ['unknown']);
     if (roles.length > 0) continue;
     if (await queueBlock(deps, finding, days)) queued++;
   }

@@ -40,8 +40,7 @@ async function actorOf(deps: RemediationDeps, person: Person): Promise<Actor | s
 /** The directory roles the account holds now; unreadable roles count as held, so two approvers are asked. */
 async function rolesOf(deps: RemediationDeps, subjectId: string): Promise<string[]> {
   try {
-    const evidence = (await deps.ownerEvidence.read([subjectId])).get(subjectId);
-    return evidence ? evidence.directoryRoles : [];
+    return await deps.roles.directoryRoles(subjectId);
   } catch {
     return ['(directory roles could not be read)'];
   }
@@ -57,6 +56,7 @@ async function requestFor(
   action: RemediationAction,
   actor: Actor,
   proposal: boolean,
+  comment = '',
 ): Promise<ApprovalRequest | string> {
   const requests = await deps.store.listRequests({ findingId: finding.id, kind: 'remediation' });
   const ofAction = requests.filter((r) => r.action === action);
@@ -106,6 +106,7 @@ async function requestFor(
               findingId: finding.id,
               subjectId: finding.subjectId,
               requestId: `remediation:${finding.id}:${action}:v${finding.version}`,
+              ...(comment ? { reason: comment } : {}),
               details: { remediation: action, byDisplayName: actor.displayName ?? null },
             },
           ],
@@ -124,7 +125,7 @@ async function findingOf(deps: RemediationDeps, findingId: string): Promise<Find
 /** An owner (or an approver) proposes a remediation; an approver other than them approves it. */
 export async function proposeRemediation(
   deps: RemediationDeps,
-  input: { findingId: string; action: string; actor: Person },
+  input: { findingId: string; action: string; actor: Person; comment?: string },
 ): Promise<RemediationOutcome> {
   const finding = await findingOf(deps, input.findingId);
   const action = REMEDIATION_ACTIONS.find((a) => a === input.action);
@@ -138,7 +139,8 @@ export async function proposeRemediation(
       message: `Only an owner of this finding or an approver can propose a remediation. If the account is yours, ask an approver to assign you as its owner. ${NOTHING_CHANGED}`,
     };
   }
-  const request = await requestFor(deps, finding, action, actor, true);
+  const comment = (input.comment ?? '').trim().slice(0, COMMENT_MAX);
+  const request = await requestFor(deps, finding, action, actor, true, comment);
   if (typeof request === 'string') return { ok: false, message: request };
   if (request.state !== 'pending') return decidedAlready(deps, request, actor.id);
   await refreshFindingCard(deps, finding);
@@ -210,6 +212,8 @@ export async function decideRemediation(
     }
     if (result.kind === 'already-decided' || result.kind === 'not-pending')
       return decidedAlready(deps, current, actor.id);
+    // The finding moved on since the request was made (dismissed, excepted): that is the answer, not a retry.
+    if (result.kind === 'refused') return { ok: false, message: result.message };
   }
   return {
     ok: false,
@@ -237,7 +241,7 @@ async function record(
     approve && final && enforce
       ? transition(finding, { type: 'remediation-approved' }, actor, now)
       : undefined;
-  if (step && !step.ok) return { kind: 'refused' as const };
+  if (step && !step.ok) return { kind: 'refused' as const, message: step.refusal.message };
   const audit: NewAuditEntry = {
     at,
     actor: actor.id,

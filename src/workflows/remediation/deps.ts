@@ -1,7 +1,7 @@
 import type { Finding } from '../../domain/records.js';
 import type { ApproverCheck } from '../directory-port.js';
 import type { ExceptionGroup } from '../exception-port.js';
-import type { FlowOwnerEvidenceReader } from '../flow-owner-port.js';
+import type { DirectoryRoleReader } from '../flow-owner-port.js';
 import type { CardContent } from '../notifier-port.js';
 import type { PublishDeps } from '../publish-findings.js';
 import type { AccountWriter, FlowOwnerWriter } from '../remediation-port.js';
@@ -22,8 +22,8 @@ export interface RemediationNotices {
 /** Everything the remediation use cases need, bound once in the composition root. */
 export interface RemediationDeps extends PublishDeps {
   approvers: ApproverCheck;
-  /** Directory roles of the account, for the two-approver rule. */
-  ownerEvidence: FlowOwnerEvidenceReader;
+  /** Directory roles of the account, for the two-approver rule: one cheap read per approval. */
+  roles: DirectoryRoleReader;
   accounts: AccountWriter;
   flows: FlowOwnerWriter;
   exceptionGroup: ExceptionGroup;
