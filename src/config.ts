@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { z } from 'zod';
 
 /**
@@ -9,6 +10,24 @@ const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Parses "15m", "6h", "30s", "500ms" or "7d" into milliseconds. */
+function isCron(pattern: string): boolean {
+  try {
+    new Cron(pattern, { paused: true }).stop();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function parseDuration(text: string): number | undefined {
   const match = DURATION.exec(text.trim());
   if (!match) return undefined;
@@ -72,8 +91,13 @@ const settings = z.object({
   SQLITE_PATH: z.string().default('.data/warden.db'),
   SCAN_INTERVAL: duration('15m'),
   FLOW_SCAN_INTERVAL: duration('6h'),
-  DIGEST_CRON: z.string().default('0 9 * * 1'),
-  DIGEST_TZ: z.string().default('UTC'),
+  DIGEST_CRON: z
+    .string()
+    .default('0 9 * * 1')
+    .refine(isCron, 'must be a cron pattern such as "0 9 * * 1" (Mondays at 09:00)'),
+  DIGEST_TZ: z.string().default('UTC').refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
+  // How often Warden checks whether a digest is due (its schedule itself is DIGEST_CRON).
+  DIGEST_CHECK_INTERVAL: duration('1m'),
   EXCEPTION_MAX_DAYS: z.coerce.number().int().min(1).max(365).default(90),
   EXCEPTION_SWEEP_INTERVAL: duration('5m'),
   // How long an outbox job stays claimed by a worker that stopped answering before another worker resumes it.
@@ -188,7 +212,13 @@ export interface Config {
   flowAppId: string | undefined;
   mode: Env['MODE'];
   store: { kind: Env['STORE']; sqlitePath: string };
-  schedules: { scanIntervalMs: number; flowScanIntervalMs: number; digestCron: string; digestTz: string };
+  schedules: {
+    scanIntervalMs: number;
+    flowScanIntervalMs: number;
+    digestCron: string;
+    digestTz: string;
+    digestCheckIntervalMs: number;
+  };
   exceptionMaxDays: number;
   exceptionSweepIntervalMs: number;
   outboxClaimTimeoutMs: number;
@@ -246,6 +276,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       flowScanIntervalMs: e.FLOW_SCAN_INTERVAL,
       digestCron: e.DIGEST_CRON,
       digestTz: e.DIGEST_TZ,
+      digestCheckIntervalMs: e.DIGEST_CHECK_INTERVAL,
     },
     exceptionMaxDays: e.EXCEPTION_MAX_DAYS,
     exceptionSweepIntervalMs: e.EXCEPTION_SWEEP_INTERVAL,

@@ -3,6 +3,7 @@ import { createFindingPresenter } from './cards/finding-presenter.js';
 import { ConfigError, loadConfig, redactedSummary } from './config.js';
 import { systemClock } from './domain/clock.js';
 import { createExceptionNotices } from './cards/exception-presenter.js';
+import { digestCard } from './cards/digest-card.js';
 import { createRemediationNotices } from './cards/remediation-notice.js';
 import { GraphAccountWriter } from './graph/account-writer.js';
 import { GraphApproverCheck } from './graph/approver-check.js';
@@ -96,6 +97,11 @@ async function main(): Promise<void> {
       autoBlockDormantDays: config.autoRemediateDormantDays,
     },
     protectedAccounts,
+    digest: {
+      cron: config.schedules.digestCron,
+      timeZone: config.schedules.digestTz,
+      card: (data, preview) => digestCard({ ...data, timeZone: config.schedules.digestTz, preview }),
+    },
   });
   const worker = new OutboxWorker({
     store,
@@ -104,6 +110,16 @@ async function main(): Promise<void> {
     handlers: warden.jobHandlers,
     workerId: holder,
     leaseMs: config.outboxClaimTimeoutMs,
+  });
+  // Checks whether this week's digest is due; the outbox job keyed by ISO week posts it once, whichever instance asks.
+  const digests = new ScanScheduler({
+    run: async () => {
+      if (await warden.queueDueDigest()) worker.kick();
+    },
+    store,
+    clock,
+    logger,
+    intervalMs: config.schedules.digestCheckIntervalMs,
   });
   const sweeper = new ScanScheduler({
     run: async () => {
@@ -167,6 +183,7 @@ async function main(): Promise<void> {
   inventory.start();
   worker.start();
   sweeper.start();
+  digests.start();
   subscriptions?.start();
 
   let stopping = false;
@@ -178,7 +195,14 @@ async function main(): Promise<void> {
     server
       .stop()
       .then(() =>
-        Promise.all([scheduler.stop(), inventory.stop(), sweeper.stop(), worker.stop(), background.drain()]),
+        Promise.all([
+          scheduler.stop(),
+          inventory.stop(),
+          sweeper.stop(),
+          digests.stop(),
+          worker.stop(),
+          background.drain(),
+        ]),
       )
       .then(() => followed?.stop())
       .then(() => store.close())

@@ -31,6 +31,7 @@ describe('loadConfig defaults', () => {
       flowScanIntervalMs: 6 * 3_600_000,
       digestCron: '0 9 * * 1',
       digestTz: 'UTC',
+      digestCheckIntervalMs: 60_000,
     });
     expect(config.bot).toEqual({ id: '', type: 'none', password: undefined });
     expect(config.credential.kind).toBe('managed-identity');

@@ -32,6 +32,8 @@ export interface Stack {
   ids: typeof PLAYGROUND_IDS;
   /** The Playground user id ("29:…") of a well-known person of the simulated tenant. */
   userId: (role: string) => string;
+  /** Starts another Warden process on the same store and simulator (another instance), listening on `port`. */
+  startAnotherWarden: (port: number) => Promise<Child>;
   /** Stops Warden (SIGTERM, or SIGKILL to simulate a crash) and starts it again on the same store. */
   restartWarden: (signal?: NodeJS.Signals) => Promise<void>;
   stop: () => Promise<void>;
@@ -63,6 +65,8 @@ export function wardenEnvironment(sim: RunningSimulator, options: StackOptions):
     LOG_LEVEL: options.logLevel ?? 'info',
     BOT_ID: '',
     BOT_TYPE: 'none',
+    // The weekly digest would otherwise land among the messages a test waits for; digest tests set their own.
+    DIGEST_CHECK_INTERVAL: '1h',
     ...(options.followSimulatorClock ? { CLOCK_URL: `${sim.url}/_sim/clock` } : {}),
     ...options.wardenEnv,
   };
@@ -149,6 +153,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     client,
     ids: PLAYGROUND_IDS,
     userId: (role) => `29:${sim.tenant().wellKnown.people[role] ?? role}`,
+    startAnotherWarden: (port) => startWarden({ ...env, PORT: String(port) }, `http://127.0.0.1:${port}`),
     restartWarden: async (signal = 'SIGTERM') => {
       await warden.stop(signal);
       warden = await startWarden(env, wardenUrl);

@@ -1,6 +1,7 @@
 import { FINDING_STATES, type FindingState } from '../domain/records.js';
 import { MODE_LABEL, MODE_MEANING, cardDateTime, cardNumber, type PermissionImpact } from './card-text.js';
 import { inert } from './escape.js';
+import type { TextColor } from './exception-text.js';
 import { cardTemplate, compileCard, type AdaptiveCard } from './template.js';
 import type { WardenMode } from './welcome-card.js';
 
@@ -26,6 +27,12 @@ export interface StatusCardView {
   readonly permissions: readonly PermissionStatus[];
   /** When the permissions were last checked; null when never. */
   readonly permissionsCheckedAt: string | null;
+  /**
+   * The enabled Conditional Access policies that exclude the MFA exception group, by display name, or why Warden
+   * could not tell; absent when it was not asked.
+   */
+  readonly exceptionGroup?:
+    { readonly policies: readonly string[] } | { readonly unavailable: string } | undefined;
 }
 
 interface Fact {
@@ -39,6 +46,9 @@ interface StatusCardData {
   readonly hasPermissions: boolean;
   readonly permissions: readonly Fact[];
   readonly permissionsNote: string;
+  readonly hasConditionalAccess: boolean;
+  readonly conditionalAccess: string;
+  readonly conditionalAccessColor: TextColor;
 }
 
 const template = cardTemplate([
@@ -46,6 +56,21 @@ const template = cardTemplate([
   { type: 'FactSet', facts: [{ $data: '${facts}', title: '${title}', value: '${value}' }] },
   { type: 'TextBlock', text: 'Findings', weight: 'Bolder', spacing: 'Medium', wrap: true },
   { type: 'FactSet', facts: [{ $data: '${findings}', title: '${title}', value: '${value}' }] },
+  {
+    type: 'TextBlock',
+    $when: '${hasConditionalAccess}',
+    text: 'Conditional Access',
+    weight: 'Bolder',
+    spacing: 'Medium',
+    wrap: true,
+  },
+  {
+    type: 'TextBlock',
+    $when: '${hasConditionalAccess}',
+    text: '${conditionalAccess}',
+    color: '${conditionalAccessColor}',
+    wrap: true,
+  },
   { type: 'TextBlock', text: 'Permissions', weight: 'Bolder', spacing: 'Medium', wrap: true },
   {
     type: 'FactSet',
@@ -57,7 +82,8 @@ const template = cardTemplate([
 
 const expand: (data: StatusCardData) => AdaptiveCard = compileCard(template);
 
-const STATE_LABEL: Readonly<Record<FindingState, string>> = {
+/** Each finding state in words, capitalised, as a list or a count shows it. */
+export const FINDING_STATE_LABEL: Readonly<Record<FindingState, string>> = {
   open: 'Open',
   'exception-requested': 'Exception requested',
   'exception-active': 'Exception active',
@@ -69,7 +95,10 @@ const STATE_LABEL: Readonly<Record<FindingState, string>> = {
   resolved: 'Resolved',
 };
 
-/** The status card: mode, alerts channel, last and next scan, findings by state and the health of each permission. */
+/**
+ * The status card: mode, alerts channel, last and next scan, findings by state, the Conditional Access policies that
+ * exclude the exception group and the health of each permission.
+ */
 export function statusCard(view: StatusCardView): AdaptiveCard {
   const missing = view.permissions.filter((p) => !p.granted).length;
   const checked = cardDateTime(view.permissionsCheckedAt);
@@ -85,7 +114,10 @@ export function statusCard(view: StatusCardView): AdaptiveCard {
     // Open always shows, even at zero: it is the number people ask about. Other states show when they hold any.
     findings: FINDING_STATES.filter(
       (state) => state === 'open' || (view.findingsByState[state] ?? 0) > 0,
-    ).map((state) => ({ title: STATE_LABEL[state], value: cardNumber(view.findingsByState[state] ?? 0) })),
+    ).map((state) => ({
+      title: FINDING_STATE_LABEL[state],
+      value: cardNumber(view.findingsByState[state] ?? 0),
+    })),
     hasPermissions: view.permissions.length > 0,
     permissions: view.permissions.map((p) =>
       p.granted
@@ -93,6 +125,7 @@ export function statusCard(view: StatusCardView): AdaptiveCard {
         : { title: inert(p.permission, 80), value: `Missing: ${inert(p.ifMissing, 400)}` },
     ),
     permissionsNote: permissionsNote(view.permissions.length, missing, checked),
+    ...conditionalAccess(view.exceptionGroup),
   });
 }
 
@@ -119,4 +152,37 @@ function permissionsNote(total: number, missing: number, checked: string | null)
     `${missing === 1 ? 'it as an application permission' : 'them as application permissions'} ` +
     `to Warden's managed identity.${when}`
   );
+}
+
+/** Enough policy names to check the setup; the rest are counted. */
+const MAX_POLICIES_SHOWN = 5;
+
+/** Which enabled policies exclude the exception group; a warning when none does, since then an exception does nothing. */
+function conditionalAccess(
+  group: StatusCardView['exceptionGroup'],
+): Pick<StatusCardData, 'hasConditionalAccess' | 'conditionalAccess' | 'conditionalAccessColor'> {
+  const line = (conditionalAccess: string, conditionalAccessColor: TextColor) => ({
+    hasConditionalAccess: true,
+    conditionalAccess,
+    conditionalAccessColor,
+  });
+  if (!group) return { ...line('', 'Default'), hasConditionalAccess: false };
+  if ('unavailable' in group) {
+    const why = inert(group.unavailable, 300) || 'no reason given';
+    return line(`Warden could not tell which policies exclude the MFA exception group: ${why}`, 'Warning');
+  }
+  const names = group.policies.map((p) => inert(p, 120) || 'an unnamed policy');
+  if (names.length === 0)
+    return line(
+      '**No enabled policy excludes the MFA exception group**, so an approved exception changes nothing: the ' +
+        'account is still asked for MFA. An administrator adds the group to the exclusions of the policy that ' +
+        'requires MFA.',
+      'Warning',
+    );
+  const which =
+    names.length === 1 ? 'this enabled policy' : `these ${cardNumber(names.length)} enabled policies`;
+  const shown = names.slice(0, MAX_POLICIES_SHOWN).join(', ');
+  const hidden = names.length - MAX_POLICIES_SHOWN;
+  const more = hidden > 0 ? ` and ${cardNumber(hidden)} more` : '';
+  return line(`The MFA exception group is excluded from ${which}: ${shown}${more}.`, 'Default');
 }

@@ -40,7 +40,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
     description: 'Show who I think you are and which Warden roles you hold.',
     example: 'whoami',
     audience: 'anyone',
-    available: false,
+    available: true,
   },
   {
     name: 'status',
@@ -64,7 +64,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
     description: 'List findings by state and kind, or only the ones you are responsible for.',
     example: 'findings open flows mine',
     audience: 'owner',
-    available: false,
+    available: true,
   },
   {
     name: 'show',
@@ -72,7 +72,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
     description: 'Show one account or finding with its evidence and history.',
     example: 'show reception@contoso.com',
     audience: 'owner',
-    available: false,
+    available: true,
   },
   {
     name: 'exceptions',
@@ -85,10 +85,10 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   {
     name: 'digest',
     usage: 'digest',
-    description: 'Post the weekly digest to the security channel now.',
+    description: "Preview this week's digest, as it would be posted now.",
     example: 'digest',
     audience: 'approver',
-    available: false,
+    available: true,
   },
   {
     name: 'setup',

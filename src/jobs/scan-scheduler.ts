@@ -13,7 +13,7 @@ export interface ScanSchedulerDeps {
   logger: Logger;
   intervalMs: number;
   /** The setting that records when the next round is due, for `status`. */
-  nextRunKey: 'nextScanAt' | 'nextInventoryAt' | 'nextExceptionSweepAt';
+  nextRunKey?: 'nextScanAt' | 'nextInventoryAt' | 'nextExceptionSweepAt';
 }
 
 /**
@@ -77,9 +77,11 @@ export class ScanScheduler {
     if (this.stopped) return;
     clearTimeout(this.timer);
     const next = new Date(this.deps.clock.now().getTime() + this.deps.intervalMs);
-    void writeSetting(this.deps.store, this.deps.nextRunKey, next.toISOString()).catch((error: unknown) => {
-      this.deps.logger.warn({ err: error }, 'could not record the next scan time');
-    });
+    if (this.deps.nextRunKey) {
+      void writeSetting(this.deps.store, this.deps.nextRunKey, next.toISOString()).catch((error: unknown) => {
+        this.deps.logger.warn({ err: error }, 'could not record the next scan time');
+      });
+    }
     this.timer = setTimeout(() => void this.request('interval'), this.deps.intervalMs);
     this.timer.unref();
   }

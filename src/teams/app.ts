@@ -12,6 +12,7 @@ import { registerConversation } from '../workflows/register-conversation.js';
 import type { Warden } from '../workflows/warden.js';
 import { registerFindingActions } from './card-actions.js';
 import { registerExceptionActions } from './exception-actions.js';
+import { registerQueryActions } from './query-commands.js';
 import { registerRemediationActions } from './remediation-actions.js';
 import { handleCommand } from './commands.js';
 import { conversationOf, teamsChannelData } from './conversation.js';
@@ -83,6 +84,7 @@ export function createTeamsApp(deps: TeamsAppDeps): Application {
   registerFindingActions(app, deps);
   registerExceptionActions(app, deps);
   registerRemediationActions(app, deps);
+  registerQueryActions(app, deps);
 
   // Must stay the last Action.Execute route: a verb no handler claims (a card from an older release, or a crafted
   // invoke) gets a refusal returned to the clicker alone, never an exception or an HTTP 501.

@@ -17,6 +17,7 @@ import type { Notifier } from '../workflows/notifier-port.js';
 import { emptyScanProgress, type ScanProgress } from '../workflows/scan-mailboxes.js';
 import type { Warden } from '../workflows/warden.js';
 import { conversationOf } from './conversation.js';
+import { handleQueryCommand } from './query-commands.js';
 
 export interface CommandDeps {
   config: Readonly<Config>;
@@ -61,11 +62,21 @@ export async function handleCommand(context: TurnContext, deps: CommandDeps): Pr
       if (what !== 'mailboxes') await scanFlows(context, deps);
       return;
     }
-    case 'status':
+    case 'status': {
+      const [report, ca] = await Promise.all([deps.warden.status(), deps.warden.conditionalAccess()]);
       await context.sendActivity(
-        card(statusCard({ mode: deps.config.mode, ...(await deps.warden.status()) })),
+        card(
+          statusCard({
+            mode: deps.config.mode,
+            ...report,
+            exceptionGroup: ca.available
+              ? { policies: ca.policies.map((p) => p.displayName) }
+              : { unavailable: ca.detail || ca.reason },
+          }),
+        ),
       );
       return;
+    }
     case 'exceptions': {
       const filter = (parsed.args[0] ?? '').toLowerCase();
       if (parsed.args.length > 1 || !['', 'expiring'].includes(filter)) {
@@ -96,6 +107,7 @@ export async function handleCommand(context: TurnContext, deps: CommandDeps): Pr
       return;
     }
     default:
+      if (await handleQueryCommand(context, deps, parsed.name, parsed.args)) return;
       await context.sendActivity(unknownCommandHint(parsed.name));
   }
 }

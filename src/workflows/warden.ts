@@ -20,6 +20,20 @@ import { REMEDIATION_JOB, type RemediationDeps } from './remediation/deps.js';
 import { remediationHandler } from './remediation/run.js';
 import { retryRemediation, undoRemediation } from './remediation/undo.js';
 import type { JobHandlers } from './outbox.js';
+import type { DigestData } from '../domain/digest.js';
+import type { CaCheck } from '../domain/exceptions.js';
+import { readCaCheck } from './exceptions/evidence.js';
+import { buildDigest, digestJobHandler, queueDueDigest, DIGEST_JOB, type DigestDeps } from './digest.js';
+import type { CardContent } from './notifier-port.js';
+import {
+  findingsPage,
+  showFindings,
+  whoAmI,
+  type FindingsPage,
+  type FindingsQuery,
+  type ShowResult,
+  type WhoAmI,
+} from './queries.js';
 import { listExceptions, type ExceptionList } from './exceptions/list.js';
 import {
   openExceptionForm,
@@ -35,7 +49,27 @@ import { readStatus, type StatusReport } from './status.js';
 import type { Store } from './ports.js';
 import type { ConversationRecord } from '../domain/records.js';
 
+/** The weekly digest's schedule and how it looks. */
+export interface DigestSettings {
+  cron: string;
+  timeZone: string;
+  card(data: DigestData, preview: boolean): CardContent;
+}
+
+function digestDeps(deps: WardenDeps): DigestDeps {
+  return {
+    store: deps.store,
+    clock: deps.clock,
+    notifier: deps.notifier,
+    logger: deps.logger,
+    timeZone: deps.digest.timeZone,
+    cron: deps.digest.cron,
+    presenter: { digestCard: (data, preview) => deps.digest.card(data, preview) },
+  };
+}
+
 export interface WardenDeps extends PublishDeps, ExceptionDeps, RemediationDeps {
+  digest: DigestSettings;
   store: Store;
   directory: DirectoryReader;
   approvers: ApproverCheck;
@@ -99,6 +133,17 @@ export interface Warden {
     undo: (input: Parameters<typeof undoRemediation>[1]) => Promise<RemediationOutcome>;
     retry: (input: Parameters<typeof retryRemediation>[1]) => Promise<RemediationOutcome>;
   };
+  queries: {
+    whoAmI: (personId: string) => Promise<WhoAmI>;
+    findings: (query: FindingsQuery) => Promise<FindingsPage>;
+    show: (input: { viewerId: string; query: string }) => Promise<ShowResult>;
+  };
+  /** Which enabled Conditional Access policies exclude the exception group, now (for `status`). */
+  conditionalAccess(): Promise<CaCheck>;
+  /** This week's digest as it would be posted now. */
+  digestPreview(): Promise<CardContent>;
+  /** Queues the digest of the week whose scheduled time has passed (once per week, whichever instance asks). */
+  queueDueDigest(): Promise<boolean>;
   /** The outbox handlers, by job kind, for the worker. */
   jobHandlers: JobHandlers;
   exceptions: {
@@ -179,7 +224,19 @@ export function createWarden(deps: WardenDeps): Warden {
       const parsed = parseFindingId(id);
       return parsed ? deps.store.getFinding(parsed.id) : undefined;
     },
-    jobHandlers: { ...exceptionJobHandlers(deps), [REMEDIATION_JOB]: remediationHandler(deps) },
+    jobHandlers: {
+      ...exceptionJobHandlers(deps),
+      [REMEDIATION_JOB]: remediationHandler(deps),
+      [DIGEST_JOB]: digestJobHandler(digestDeps(deps)),
+    },
+    queries: {
+      whoAmI: (personId) => whoAmI(deps, personId),
+      findings: (query) => findingsPage(deps, query),
+      show: (input) => showFindings(deps, input),
+    },
+    conditionalAccess: () => readCaCheck(deps),
+    digestPreview: async () => deps.digest.card(await buildDigest(digestDeps(deps), deps.clock.now()), true),
+    queueDueDigest: () => queueDueDigest(digestDeps(deps)),
     remediation: {
       propose: (input) => proposeRemediation(deps, input),
       decide: (input) => decideRemediation(deps, input),

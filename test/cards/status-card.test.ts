@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inert } from '../../src/cards/escape.js';
 import { statusCard, type StatusCardView } from '../../src/cards/status-card.js';
 import type { AdaptiveCard } from '../../src/cards/template.js';
-import { ENVELOPE, facts, textBlocks } from './card-json.js';
+import { ENVELOPE, facts, textBlock, textBlocks } from './card-json.js';
 import { actionsIn, cardProblems } from './card-shape.js';
 import { hostile, liveMarkup } from './hostile.js';
 
@@ -120,5 +120,67 @@ describe('statusCard', () => {
     expect(liveMarkup(card)).toEqual([]);
     expect(fact(card, 'Alerts channel')).toContain(`set by ${inert(hostile('by'))} on`);
     expect(fact(card, inert(hostile('perm'), 80))).toBe(`Missing: ${inert(hostile('impact'), 400)}`);
+  });
+
+  describe('Conditional Access', () => {
+    const section = (card: AdaptiveCard) => {
+      const texts = textBlocks(card);
+      const at = texts.indexOf('Conditional Access');
+      return at < 0 ? undefined : texts[at + 1];
+    };
+
+    it('when the view says nothing about the exception group, then there is no Conditional Access section', () => {
+      expect(section(statusCard(view()))).toBeUndefined();
+    });
+
+    it('when enabled policies exclude the exception group, then it names them, before the permissions', () => {
+      const card = statusCard(view({ exceptionGroup: { policies: ['Require MFA for all users'] } }));
+      expect(cardProblems(card)).toEqual([]);
+      expect(section(card)).toBe(
+        'The MFA exception group is excluded from this enabled policy: Require MFA for all users.',
+      );
+      const texts = textBlocks(card);
+      expect(texts.indexOf('Conditional Access')).toBeLessThan(texts.indexOf('Permissions'));
+      expect(textBlock(card, (t) => t.startsWith('The MFA exception group'))).toMatchObject({
+        color: 'Default',
+      });
+      const many = Array.from({ length: 7 }, (_, i) => `Policy ${i + 1}`);
+      expect(section(statusCard(view({ exceptionGroup: { policies: many } })))).toBe(
+        'The MFA exception group is excluded from these 7 enabled policies: ' +
+          'Policy 1, Policy 2, Policy 3, Policy 4, Policy 5 and 2 more.',
+      );
+    });
+
+    it('when no enabled policy excludes the group, then a warning says an exception changes nothing and what to do', () => {
+      const card = statusCard(view({ exceptionGroup: { policies: [] } }));
+      expect(cardProblems(card)).toEqual([]);
+      const text =
+        '**No enabled policy excludes the MFA exception group**, so an approved exception changes nothing: the ' +
+        'account is still asked for MFA. An administrator adds the group to the exclusions of the policy that ' +
+        'requires MFA.';
+      expect(section(card)).toBe(text);
+      expect(textBlock(card, (t) => t === text)).toMatchObject({ color: 'Warning' });
+    });
+
+    it('when Warden could not tell, then it says why, inert', () => {
+      const card = statusCard(view({ exceptionGroup: { unavailable: hostile('ca') } }));
+      expect(cardProblems(card)).toEqual([]);
+      expect(liveMarkup(card)).toEqual([]);
+      expect(section(card)).toBe(
+        `Warden could not tell which policies exclude the MFA exception group: ${inert(hostile('ca'), 300)}`,
+      );
+      expect(section(statusCard(view({ exceptionGroup: { unavailable: '' } })))).toBe(
+        'Warden could not tell which policies exclude the MFA exception group: no reason given',
+      );
+    });
+
+    it('when policy names hold markup, links, mentions or ${x}, then they show inert', () => {
+      const card = statusCard(view({ exceptionGroup: { policies: [hostile('policy'), '${x}', ''] } }));
+      expect(liveMarkup(card)).toEqual([]);
+      expect(section(card)).toBe(
+        `The MFA exception group is excluded from these 3 enabled policies: ${inert(hostile('policy'), 120)}, ` +
+          '$\\{x\\}, an unnamed policy.',
+      );
+    });
   });
 });

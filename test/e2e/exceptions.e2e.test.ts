@@ -45,7 +45,9 @@ const nameOf = (role: string): string =>
 function alertFor(name: string): StreamEvent {
   const alert = stack.client.events.find(
     (e) =>
-      e.action === 'createMessage' && /NHI-001/.test(plain(cardOf(e))) && plain(cardOf(e)).includes(name),
+      e.action === 'createMessage' &&
+      plain(cardOf(e)).includes('NHI-001 · ') &&
+      plain(cardOf(e)).includes(name),
   );
   return alert ?? expect.fail(`no alert for ${name}`);
 }
@@ -295,7 +297,7 @@ describe('MFA exceptions from the alert card', () => {
     await sim('POST', `/groups/${groupId}/members`, { id: stack.sim.tenant().wellKnown.people['user'] });
     const alert = await stack.client.waitForBotMessage(
       stack.ids.alertsChannel,
-      (e) => e.action === 'createMessage' && /NHI-003/.test(plain(cardOf(e))),
+      (e) => e.action === 'createMessage' && plain(cardOf(e)).includes('NHI-003 · '),
       since,
     );
     expect(alert.actionConversationId).toBe(stack.ids.alertsChannel);

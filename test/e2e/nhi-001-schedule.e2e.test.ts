@@ -14,7 +14,7 @@ let stack: Stack;
 
 const isAlertFor = (name: string) => (e: StreamEvent) =>
   e.action === 'createMessage' &&
-  cardText(cardOf(e)).includes('NHI-001') &&
+  cardText(cardOf(e)).includes('NHI-001 · ') &&
   cardText(cardOf(e)).includes(name);
 
 async function control(method: string, path: string, body?: unknown): Promise<unknown> {

@@ -13,7 +13,8 @@ let dataDir: string;
 /** The first alert: the root post of its thread. */
 let firstAlert: StreamEvent;
 
-const isAlert = (e: StreamEvent): boolean => cardText(cardOf(e)).includes('NHI-001');
+// The alert's header ("NHI-001 · High"), not the weekly digest, which counts findings by rule.
+const isAlert = (e: StreamEvent): boolean => cardText(cardOf(e)).includes('NHI-001 · ');
 /** A channel post's thread: the Playground streams the channel id, the thread is "<channel>;messageid=<post id>". */
 const threadOf = (e: StreamEvent): string =>
   `${e.actionConversationId.split(';')[0] ?? ''};messageid=${e.message.messageId}`;

@@ -142,7 +142,7 @@ describe('NHI-002: flows owned by user accounts', () => {
       [...flows['bravo']!].sort(),
     );
     const alerts = stack.client.events.filter(
-      (e) => e.action === 'createMessage' && cardText(cardOf(e)).includes('NHI-002'),
+      (e) => e.action === 'createMessage' && cardText(cardOf(e)).includes('NHI-002 · '),
     );
     expect(alerts).toHaveLength(2);
     expect(cardText(cardOf(alerts[0]!))).toMatch(/mandatory MFA/);

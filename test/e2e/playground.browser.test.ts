@@ -54,4 +54,19 @@ describe('Warden in the Agents Playground web page', () => {
     await expect.poll(() => helpCard.last().innerText()).toMatch(/help/);
     await page.screenshot({ path: join(tmpdir(), 'warden-help-card.png') });
   });
+
+  it('when an approver asks for the digest, then the digest card is rendered with its charts', async () => {
+    const box = page.getByRole('textbox').last();
+    await box.click();
+    await box.fill('digest');
+    await box.press('Enter');
+
+    const digest = page.locator('.ac-adaptiveCard').filter({ hasText: 'Warden weekly digest' });
+    await expect.poll(() => digest.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    // The charts are drawn (SVG or canvas), not their text fallbacks.
+    await expect
+      .poll(() => digest.last().locator('svg, canvas').count(), { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    await page.screenshot({ path: join(tmpdir(), 'warden-digest-card.png') });
+  });
 });

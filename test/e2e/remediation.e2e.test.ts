@@ -29,7 +29,10 @@ const threadOf = (e: StreamEvent): string =>
 
 function alertFor(rule: string, name: string): StreamEvent {
   const alert = stack.client.events.find(
-    (e) => e.action === 'createMessage' && plain(cardOf(e)).includes(rule) && plain(cardOf(e)).includes(name),
+    (e) =>
+      e.action === 'createMessage' &&
+      plain(cardOf(e)).includes(`${rule} · `) &&
+      plain(cardOf(e)).includes(name),
   );
   return alert ?? expect.fail(`no ${rule} alert for ${name}`);
 }

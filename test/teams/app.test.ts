@@ -171,6 +171,7 @@ beforeEach(() => {
     flows: { flowOwner: unused, setFlowOwner: unused, applicationUser: unused },
     remediationNotices: { automatic: unused },
     roles: { directoryRoles: unused },
+    digest: { cron: '0 9 * * 1', timeZone: 'UTC', card: unused },
     remediation: { mode: config.mode, protectedAccounts: [] },
   });
   app = createTeamsApp({

@@ -25,6 +25,7 @@ const noExceptions = {
   flows: { flowOwner: unused, setFlowOwner: unused, applicationUser: unused },
   remediationNotices: { automatic: unused },
   roles: { directoryRoles: unused },
+  digest: { cron: '0 9 * * 1', timeZone: 'UTC', card: unused },
   remediation: { mode: 'report-only' as const, protectedAccounts: [] },
 };
 
