@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startStack } from './lib/stack.js';
@@ -22,9 +23,13 @@ const port = (name: string, text: string | undefined): number => {
 };
 
 const root = resolve(import.meta.dirname, '..');
+const dataDir = resolve(root, '.data', 'demo');
+// The simulator and the Playground start empty every time, so Warden's store does too: cards kept from an earlier
+// run would point at messages this Playground never had.
+rmSync(dataDir, { recursive: true, force: true });
 console.log('Starting the tenant simulator, Warden and the Agents Playground…');
 const stack = await startStack({
-  dataDir: resolve(root, '.data', 'demo'),
+  dataDir,
   simulator: { port: port('sim-port', values['sim-port']) },
   wardenPort: port('warden-port', values['warden-port']),
   playgroundPort: port('playground-port', values['playground-port']),
