@@ -1,5 +1,5 @@
 import { isWriteFailure } from '../exceptions/failure.js';
-import type { ApprovalRequest, Finding, Job } from '../../domain/records.js';
+import type { ApprovalRequest, Finding } from '../../domain/records.js';
 import {
   UNDO_WINDOW_DAYS,
   flowsToMove,
@@ -10,7 +10,7 @@ import {
   type StepState,
 } from '../../domain/remediation.js';
 import type { Store } from '../ports.js';
-import { REMEDIATION_JOB } from './deps.js';
+import { remediationJobs } from './deps.js';
 import type { RunSteps } from './run.js';
 
 const DAY_MS = 86_400_000;
@@ -27,13 +27,9 @@ async function deciders(store: Pick<Store, 'listAudit'>, request: ApprovalReques
     });
 }
 
-function lastJobOf(jobs: readonly Job[], requestId: string): Job | undefined {
-  return jobs.filter((j) => (j.payload as { requestId?: string }).requestId === requestId).at(-1);
-}
-
 /** What a finding's card shows of its remediations: what can be done, what waits, and what was done last. */
 export async function findingRemediation(
-  store: Pick<Store, 'listRequests' | 'listJobs' | 'listAudit'>,
+  store: Pick<Store, 'listRequests' | 'getJob' | 'listAudit'>,
   finding: Finding,
   protectedAccounts: readonly string[],
   now: Date,
@@ -64,8 +60,7 @@ export async function findingRemediation(
   const current = requests.filter((r) => r.state === 'approved').at(-1);
   if (!current) return result;
   const payload = remediationPayload(current);
-  const jobs = await store.listJobs({ kind: REMEDIATION_JOB });
-  const job = lastJobOf(jobs, current.id);
+  const job = (await remediationJobs(store, current.id)).at(-1);
   const recorded = (job?.steps as RunSteps | null) ?? {};
   const steps: StepState[] = plannedSteps(payload).map(
     (p) => recorded[p.step] ?? { step: p.step, label: p.label, status: job ? 'pending' : 'report-only' },

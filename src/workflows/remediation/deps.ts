@@ -1,4 +1,4 @@
-import type { Finding } from '../../domain/records.js';
+import type { Finding, Job } from '../../domain/records.js';
 import type { ApproverCheck } from '../directory-port.js';
 import type { ExceptionGroup } from '../exception-port.js';
 import type { DirectoryRoleReader } from '../flow-owner-port.js';
@@ -37,3 +37,19 @@ export const REMEDIATION_JOB = 'remediation.run';
 /** The job of a remediation request: one per request, so it is never stored twice. */
 export const remediationJobId = (requestId: string, attempt = 0) =>
   attempt === 0 ? `remediation:${requestId}` : `remediation:${requestId}:retry-${attempt}`;
+
+/**
+ * The jobs of a remediation request, oldest first: its first job, then one per retry. Their ids are derived from the
+ * request, so this reads one job per attempt rather than every job in the outbox.
+ */
+export async function remediationJobs(
+  store: Pick<RemediationDeps['store'], 'getJob'>,
+  requestId: string,
+): Promise<Job[]> {
+  const jobs: Job[] = [];
+  for (let attempt = 0; ; attempt++) {
+    const job = await store.getJob(remediationJobId(requestId, attempt));
+    if (!job) return jobs;
+    jobs.push(job);
+  }
+}

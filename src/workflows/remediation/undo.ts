@@ -10,7 +10,7 @@ import {
 } from '../../domain/remediation.js';
 import { refreshFindingCard } from '../publish-findings.js';
 import type { RemediationOutcome, Person } from './decide.js';
-import { REMEDIATION_JOB, remediationJobId, type RemediationDeps } from './deps.js';
+import { REMEDIATION_JOB, remediationJobId, remediationJobs, type RemediationDeps } from './deps.js';
 import type { RunSteps } from './run.js';
 
 const NOTHING_CHANGED = 'Nothing was changed.';
@@ -28,14 +28,8 @@ async function approverOrRefusal(
   }
 }
 
-/** The jobs of a remediation request, oldest first: its first job, then one per retry. */
-async function jobsOf(deps: RemediationDeps, requestId: string): Promise<Job[]> {
-  const jobs = await deps.store.listJobs({ kind: REMEDIATION_JOB });
-  return jobs.filter((j) => (j.payload as { requestId?: string }).requestId === requestId);
-}
-
 async function lastJobOf(deps: RemediationDeps, requestId: string): Promise<Job | undefined> {
-  return (await jobsOf(deps, requestId)).at(-1);
+  return (await remediationJobs(deps.store, requestId)).at(-1);
 }
 
 /**
@@ -175,7 +169,7 @@ export async function retryRemediation(
       message: `This card does not match a remediation that can be retried. ${NOTHING_CHANGED}`,
     };
   }
-  const mine = await jobsOf(deps, request.id);
+  const mine = await remediationJobs(deps.store, request.id);
   const last = mine.at(-1);
   if (!last || last.state !== 'dead') {
     return {
