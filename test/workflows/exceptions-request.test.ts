@@ -45,7 +45,9 @@ describe('requestException', () => {
     const finding = await scannedFinding(w, 'Finance');
     const owner = person(h, 'owner');
     expect(finding.ownerIds).toEqual([owner.id]);
-    const lastSignIn = h.sim.tenant().users.get(finding.subjectId)?.signInActivity?.lastSignInDateTime;
+    const lastSignIn =
+      h.sim.tenant().users.get(finding.subjectId)?.signInActivity?.lastSignInDateTime ??
+      expect.fail('the seeded Finance mailbox has no interactive sign-in');
 
     const result = await requestException(w.deps, {
       findingId: finding.id,
@@ -67,14 +69,11 @@ describe('requestException', () => {
       attestations: { nonInteractiveOnly: true, minimalPermissions: true, noWorkloadIdentityYet: true },
     });
     // The seeded mailbox was signed in to interactively days ago, holds no role and has no MFA method.
-    expect(lastSignIn).toBeTruthy();
     expect(payload.claims).toEqual([
       expect.objectContaining({
         kind: 'interactive-sign-ins',
         status: 'contradicted',
-        detail: expect.stringContaining(
-          `Interactive sign-in on ${(lastSignIn ?? '').slice(0, 10)}`,
-        ) as string,
+        detail: expect.stringContaining(`Interactive sign-in on ${lastSignIn.slice(0, 10)}`) as string,
       }),
       expect.objectContaining({
         kind: 'directory-roles',
