@@ -5,6 +5,7 @@ import type { AuditEntry } from '../domain/records.js';
 import type { Logger } from '../logger.js';
 import type { CardContent, Notifier } from './notifier-port.js';
 import type { JobHandler, JobRun } from './outbox.js';
+import { alertsChannel } from './publish-findings.js';
 import type { Store } from './ports.js';
 import { readSetting } from './settings.js';
 
@@ -147,8 +148,7 @@ export function digestJobHandler(deps: DigestDeps): JobHandler {
     async run({ job, saveSteps }: JobRun) {
       if ((job.steps as DigestSteps | null)?.posted) return;
       const { week } = job.payload as DigestPayload;
-      const setting = await readSetting(deps.store, 'alertsChannel');
-      const channel = setting ? await deps.store.getConversation(setting.conversationId) : undefined;
+      const channel = await alertsChannel(deps.store);
       if (!channel) {
         // Not retried: the week passes; the next week's digest has its own job.
         deps.logger.warn({ week }, 'no alerts channel: the weekly digest was not posted');

@@ -67,8 +67,7 @@ export function publishFindings(deps: PublishDeps, changed: readonly string[] = 
 async function publish(deps: PublishDeps, changed: readonly string[]): Promise<PublishResult> {
   const { store, notifier, clock, logger } = deps;
   const unposted = (await store.listFindings({ states: [...NEEDS_ALERT] })).filter((f) => !f.card);
-  const setting = await readSetting(store, 'alertsChannel');
-  const channel = setting ? await store.getConversation(setting.conversationId) : undefined;
+  const channel = await alertsChannel(store);
   if (!channel) return { posted: 0, updated: 0, waiting: unposted.length };
 
   const posted = new Set<string>();
@@ -140,8 +139,7 @@ async function notifyOwners(
  */
 export async function refreshFindingCard(deps: PublishDeps, finding: Finding): Promise<void> {
   if (!finding.card) return;
-  const setting = await readSetting(deps.store, 'alertsChannel');
-  const channel = setting ? await deps.store.getConversation(setting.conversationId) : undefined;
+  const channel = await alertsChannel(deps.store);
   if (!channel) return;
   try {
     await deps.notifier.updateCard(channel, finding.card, await renderCard(deps, finding));
@@ -160,4 +158,28 @@ export async function renderCard(
     await findingExceptions(deps.store, finding),
     await findingRemediation(deps.store, finding, deps.protectedAccounts ?? [], deps.clock.now()),
   );
+}
+
+/** The alerts channel `setup` chose, or undefined before that. */
+export async function alertsChannel(
+  store: Pick<Store, 'getSetting' | 'getConversation'>,
+): Promise<ConversationRecord | undefined> {
+  const setting = await readSetting(store, 'alertsChannel');
+  return setting ? store.getConversation(setting.conversationId) : undefined;
+}
+
+/** Sends a card into a finding's thread in the alerts channel; a failure is logged, the caller goes on. */
+export async function postInThread(
+  deps: Pick<PublishDeps, 'store' | 'notifier' | 'logger'>,
+  finding: Finding,
+  card: CardContent,
+): Promise<void> {
+  if (!finding.card) return;
+  const channel = await alertsChannel(deps.store);
+  if (!channel) return;
+  try {
+    await deps.notifier.send(channel, { card }, finding.card.conversationId);
+  } catch (error) {
+    deps.logger.warn({ err: error, findingId: finding.id }, 'could not post in a finding thread');
+  }
 }

@@ -1,4 +1,5 @@
 import type { Actor } from '../../domain/actor.js';
+import { actorWithRole } from '../actor-role.js';
 import { COMMENT_MAX } from '../../domain/exceptions.js';
 import type { ApprovalRequest, Finding } from '../../domain/records.js';
 import { NOTHING_CHANGED, type ExceptionDeps } from './deps.js';
@@ -21,16 +22,9 @@ export async function admitApprover(
       message: `This card does not match an exception request Warden knows. Look for the finding's current card. ${NOTHING_CHANGED}`,
     };
   }
-  let isApprover: boolean;
-  try {
-    isApprover = await deps.approvers.isApprover(person.id);
-  } catch {
-    return {
-      ok: false,
-      message: `Warden could not check your role with Microsoft Graph just now. ${NOTHING_CHANGED} Try again in a minute.`,
-    };
-  }
-  if (!isApprover) {
+  const actor = await actorWithRole(deps.approvers, person);
+  if (typeof actor === 'string') return { ok: false, message: actor };
+  if (!actor.isApprover) {
     return {
       ok: false,
       message: `Only Warden approvers can ${what} an MFA exception. Ask a member of the approvers group. ${NOTHING_CHANGED}`,
@@ -40,7 +34,7 @@ export async function admitApprover(
     ok: true,
     request,
     finding,
-    actor: { id: person.id, isApprover, ...(person.displayName ? { displayName: person.displayName } : {}) },
+    actor,
   };
 }
 

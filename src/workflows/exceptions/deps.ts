@@ -43,7 +43,7 @@ export type { FindingExceptions };
 /** A use case's answer to the person who clicked: the finding as it is now, or why nothing happened. */
 export type ExceptionOutcome = { ok: true; finding: Finding } | { ok: false; message: string };
 
-export const NOTHING_CHANGED = 'Nothing was changed.';
+export { NOTHING_CHANGED } from '../../domain/lifecycle-refusals.js';
 
 /** Ids of the outbox jobs of an exception: one per request and purpose, so a job is never stored twice. */
 export const jobIds = {

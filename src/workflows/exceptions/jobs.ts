@@ -3,8 +3,7 @@ import { exceptionExpiry, exceptionPayload, isInForce, type ExceptionEnd } from 
 import { transition } from '../../domain/lifecycle.js';
 import type { ApprovalRequest, Finding, Job } from '../../domain/records.js';
 import type { JobHandler, JobHandlers, JobRun } from '../outbox.js';
-import { refreshFindingCard } from '../publish-findings.js';
-import { readSetting } from '../settings.js';
+import { postInThread, refreshFindingCard } from '../publish-findings.js';
 import { updateFinding } from '../update-finding.js';
 import type { AddMemberSteps } from './card-context.js';
 import { patchPayload } from './payload.js';
@@ -265,17 +264,4 @@ function remindHandler(deps: ExceptionDeps): JobHandler {
       });
     },
   };
-}
-
-/** Sends a card into the finding's thread in the alerts channel; a failure is logged, the job goes on. */
-async function postInThread(deps: ExceptionDeps, finding: Finding, card: object): Promise<void> {
-  if (!finding.card) return;
-  const setting = await readSetting(deps.store, 'alertsChannel');
-  const channel = setting ? await deps.store.getConversation(setting.conversationId) : undefined;
-  if (!channel) return;
-  try {
-    await deps.notifier.send(channel, { card }, finding.card.conversationId);
-  } catch (error) {
-    deps.logger.warn({ err: error, findingId: finding.id }, 'could not post in a finding thread');
-  }
 }

@@ -16,6 +16,7 @@ import {
 import { parseFindingId } from '../../domain/finding-id.js';
 import { transition } from '../../domain/lifecycle.js';
 import type { ApprovalRequest, Finding } from '../../domain/records.js';
+import { actorWithRole } from '../actor-role.js';
 import { refreshFindingCard } from '../publish-findings.js';
 import { NOTHING_CHANGED, type ExceptionDeps, type ExceptionOutcome } from './deps.js';
 import { readCaCheck, readExceptionEvidence } from './evidence.js';
@@ -63,21 +64,9 @@ async function admit(
       message: `This card does not match a finding an MFA exception can cover. Look for the finding's current card, or type help. ${NOTHING_CHANGED}`,
     };
   }
-  let isApprover: boolean;
-  try {
-    isApprover = await deps.approvers.isApprover(input.actor.id);
-  } catch {
-    return {
-      ok: false,
-      message: `Warden could not check your role with Microsoft Graph just now. ${NOTHING_CHANGED} Try again in a minute.`,
-    };
-  }
-  const actor: Actor = {
-    id: input.actor.id,
-    isApprover,
-    ...(input.actor.displayName ? { displayName: input.actor.displayName } : {}),
-  };
-  if (!mayRequestException(finding, actor.id, isApprover)) {
+  const actor = await actorWithRole(deps.approvers, input.actor);
+  if (typeof actor === 'string') return { ok: false, message: actor };
+  if (!mayRequestException(finding, actor.id, actor.isApprover)) {
     return {
       ok: false,
       message: `Only an owner of this finding, or an approver on their behalf, can request an MFA exception for ${finding.subjectDisplayName}. If the account is yours, ask an approver to assign you as its owner. ${NOTHING_CHANGED}`,

@@ -3,7 +3,7 @@ import type { Nhi001Evidence } from '../../domain/rules/nhi-001-shared-mailbox-s
 import { transition } from '../../domain/lifecycle.js';
 import { SYSTEM_ACTOR } from '../../domain/actor.js';
 import type { Finding } from '../../domain/records.js';
-import { readSetting } from '../settings.js';
+import { postInThread } from '../publish-findings.js';
 import { REMEDIATION_JOB, remediationJobId, type RemediationDeps } from './deps.js';
 
 const DAY_MS = 86_400_000;
@@ -102,22 +102,7 @@ async function queueBlock(deps: RemediationDeps, finding: Finding, days: number)
   });
   if (result.kind !== 'recorded') return false;
   const saved = result.finding ?? finding;
-  const setting = await readSetting(deps.store, 'alertsChannel');
-  const channel = setting ? await deps.store.getConversation(setting.conversationId) : undefined;
-  if (channel && saved.card) {
-    const undoUntil = new Date(now.getTime() + UNDO_WINDOW_DAYS * DAY_MS);
-    try {
-      await deps.notifier.send(
-        channel,
-        { card: deps.remediationNotices.automatic(saved, why, undoUntil) },
-        saved.card.conversationId,
-      );
-    } catch (error) {
-      deps.logger.warn(
-        { err: error, findingId: saved.id },
-        'could not post the automatic remediation notice',
-      );
-    }
-  }
+  const undoUntil = new Date(now.getTime() + UNDO_WINDOW_DAYS * DAY_MS);
+  await postInThread(deps, saved, deps.remediationNotices.automatic(saved, why, undoUntil));
   return true;
 }

@@ -4,7 +4,7 @@
  */
 import type { Actor } from '../../domain/actor.js';
 import { parseFindingId } from '../../domain/finding-id.js';
-import { formatWhen } from '../../domain/lifecycle-refusals.js';
+import { NOTHING_CHANGED, formatWhen } from '../../domain/lifecycle-refusals.js';
 import type { ApprovalRequest, Finding } from '../../domain/records.js';
 import {
   ACTION_LABEL,
@@ -14,6 +14,7 @@ import {
   type RemediationAction,
   type RemediationPayload,
 } from '../../domain/remediation.js';
+import { actorWithRole } from '../actor-role.js';
 import type { RemediationDeps } from './deps.js';
 
 export type RemediationOutcome = { ok: true; finding: Finding } | { ok: false; message: string };
@@ -22,17 +23,12 @@ export interface Person {
   displayName?: string;
 }
 
-export const NOTHING_CHANGED = 'Nothing was changed.';
+export { NOTHING_CHANGED };
 export const ATTEMPTS = 3;
 export const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-export async function actorOf(deps: RemediationDeps, person: Person): Promise<Actor | string> {
-  try {
-    const isApprover = await deps.approvers.isApprover(person.id);
-    return { id: person.id, isApprover, ...(person.displayName ? { displayName: person.displayName } : {}) };
-  } catch {
-    return `Warden could not check your role with Microsoft Graph just now. ${NOTHING_CHANGED} Try again in a minute.`;
-  }
+export function actorOf(deps: RemediationDeps, person: Person): Promise<Actor | string> {
+  return actorWithRole(deps.approvers, person);
 }
 
 /** The directory roles the account holds now; unreadable roles count as held, so two approvers are asked. */

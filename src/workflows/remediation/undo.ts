@@ -8,24 +8,21 @@ import {
   remediationPayload,
   type RemediationPayload,
 } from '../../domain/remediation.js';
+import { NOTHING_CHANGED } from '../../domain/lifecycle-refusals.js';
+import { actorWithRole } from '../actor-role.js';
 import { refreshFindingCard } from '../publish-findings.js';
 import type { RemediationOutcome, Person } from './decide.js';
 import { REMEDIATION_JOB, remediationJobId, remediationJobs, type RemediationDeps } from './deps.js';
 import type { RunSteps } from './run.js';
-
-const NOTHING_CHANGED = 'Nothing was changed.';
 
 async function approverOrRefusal(
   deps: RemediationDeps,
   person: Person,
   what: string,
 ): Promise<string | undefined> {
-  try {
-    if (await deps.approvers.isApprover(person.id)) return undefined;
-    return `Only Warden approvers can ${what} a remediation. ${NOTHING_CHANGED}`;
-  } catch {
-    return `Warden could not check your role with Microsoft Graph just now. ${NOTHING_CHANGED} Try again in a minute.`;
-  }
+  const actor = await actorWithRole(deps.approvers, person);
+  if (typeof actor === 'string') return actor;
+  return actor.isApprover ? undefined : `Only Warden approvers can ${what} a remediation. ${NOTHING_CHANGED}`;
 }
 
 async function lastJobOf(deps: RemediationDeps, requestId: string): Promise<Job | undefined> {
