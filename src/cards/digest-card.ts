@@ -2,6 +2,7 @@ import type { DigestData, OldestOpen, RuleCount } from '../domain/digest.js';
 import type { FindingState } from '../domain/records.js';
 import { cardDate, cardDateTime, cardNumber } from './card-text.js';
 import { inert } from './escape.js';
+import { threadLink } from './thread-link.js';
 import { cardTemplate, compileCard, type AdaptiveCard } from './template.js';
 
 /**
@@ -124,20 +125,10 @@ function shortWeek(week: string): string {
   return week.slice(week.indexOf('W'));
 }
 
-function threadLink(finding: OldestOpen, tenantId: string | undefined): string | undefined {
-  if (!finding.card || !tenantId) return undefined;
-  // Parentheses would end the markdown link early; encodeURIComponent leaves them, so they are encoded here.
-  const encode = (s: string) =>
-    encodeURIComponent(s).replace(/[()'!*]/g, (c) => `%${c.charCodeAt(0).toString(16)}`);
-  const channel = encode(finding.card.conversationId.split(';')[0] ?? '');
-  const id = encode(finding.card.activityId);
-  return `https://teams.microsoft.com/l/message/${channel}/${id}?tenantId=${encode(tenantId)}&parentMessageId=${id}`;
-}
-
 function oldestFact(finding: OldestOpen, tenantId: string | undefined): Fact {
   const since = cardDate(finding.firstSeenAt) ?? 'an unknown date';
   const state = STATE_LABEL[finding.state] ?? finding.state;
-  const link = threadLink(finding, tenantId);
+  const link = threadLink(finding.card, tenantId);
   return {
     title: inert(finding.subjectName, 80) || 'an unnamed account',
     value: `${finding.ruleId}, ${state}, first seen ${since}${link ? ` · [thread](${link})` : ''}`,

@@ -23,3 +23,14 @@ const expand: (data: RefusalCardView) => AdaptiveCard = compileCard(template);
 export function refusalCard(view: RefusalCardView): AdaptiveCard {
   return expand({ title: inert(view.title), reason: inert(view.reason, 512), next: inert(view.next, 512) });
 }
+
+/** The refusal for a button whose data Warden cannot read (a card from an older release, or a crafted invoke). */
+export function unreadableCard(
+  next = 'Nothing was changed. Look for the current card in the alerts channel, or type help.',
+): AdaptiveCard {
+  return refusalCard({
+    title: 'This card could not be read',
+    reason: 'The button sent data Warden does not recognise. The card may be out of date.',
+    next,
+  });
+}

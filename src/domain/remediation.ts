@@ -1,3 +1,4 @@
+import { subjectUpn } from './subject.js';
 import type { Nhi002Evidence } from './rules/nhi-002-user-owned-flows.js';
 import type { WriteFailureView } from './exceptions.js';
 import type { ApprovalRequest, Finding, IsoTime } from './records.js';
@@ -35,7 +36,7 @@ type EvidenceFlow = Nhi002Evidence['flows'][number];
 
 /** Whether `finding`'s account is one of the protected accounts (object ids or UPNs, lower-cased). */
 export function isProtectedAccount(finding: Finding, protectedAccounts: readonly string[]): boolean {
-  const upn = ((finding.evidence as { upn?: unknown }).upn ?? '') as string;
+  const upn = subjectUpn(finding);
   const ids = [finding.subjectId.toLowerCase(), upn.toLowerCase()].filter((x) => x.length > 0);
   return protectedAccounts.some((p) => ids.includes(p.toLowerCase()));
 }

@@ -2,7 +2,7 @@ import type { Application } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { ASSIGN_OWNER_VERB, DISMISS_VERB } from '../cards/nhi-001-alert-card.js';
-import { refusalCard } from '../cards/refusal-card.js';
+import { refusalCard, unreadableCard } from '../cards/refusal-card.js';
 import type { Logger } from '../logger.js';
 import type { FindingAction } from '../workflows/finding-actions.js';
 import type { Warden } from '../workflows/warden.js';
@@ -13,13 +13,6 @@ const findingActionData = z.object({
   reason: z.string().max(5_000).optional(),
   owner: z.string().max(1_000).optional(),
 });
-
-const staleCard = () =>
-  refusalCard({
-    title: 'This card could not be read',
-    reason: 'The button sent data Warden does not recognise. The card may be out of date.',
-    next: 'Nothing was changed. Look for the current card in the alerts channel, or type help.',
-  });
 
 /** Registers the finding card's buttons: thin handlers that parse, call one workflow and return a card. */
 export function registerFindingActions(app: Application, deps: { warden: Warden; logger: Logger }): void {
@@ -33,7 +26,7 @@ export function registerFindingActions(app: Application, deps: { warden: Warden;
     if (!parsed.success || !actorId) {
       deps.logger.warn({ from: actorId }, 'finding action with unreadable data refused');
       await deps.warden.auditRefusal(actorId, 'finding.action', 'unreadable-card-data');
-      return staleCard();
+      return unreadableCard();
     }
     const result = await deps.warden.actOnFinding({
       findingId: parsed.data.findingId,

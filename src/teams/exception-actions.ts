@@ -13,7 +13,7 @@ import {
   EXCEPTION_REQUEST_VERB,
   EXCEPTION_REVOKE_VERB,
 } from '../cards/exception-verbs.js';
-import { refusalCard } from '../cards/refusal-card.js';
+import { refusalCard, unreadableCard } from '../cards/refusal-card.js';
 import type { AdaptiveCard } from '../cards/template.js';
 import type { Logger } from '../logger.js';
 import type { ExceptionOutcome } from '../workflows/exceptions/deps.js';
@@ -42,13 +42,6 @@ const requestData = z.object({
 const decisionData = z.object({ requestId: id, comment });
 const driftData = z.object({ findingId: id, comment });
 
-const staleCard = () =>
-  refusalCard({
-    title: 'This card could not be read',
-    reason: 'The button sent data Warden does not recognise. The card may be out of date.',
-    next: 'Nothing was changed. Look for the current card in the alerts channel, or type help.',
-  });
-
 const refused = (message: string) =>
   refusalCard({ title: 'Warden did not do that', reason: message, next: 'The card stays as it was.' });
 
@@ -74,7 +67,7 @@ export function registerExceptionActions(app: Application, deps: { warden: Warde
       if (!parsed.success || !actorId) {
         logger.warn({ from: actorId, verb }, 'card action with unreadable data refused');
         await warden.auditRefusal(actorId, verb, 'unreadable-card-data');
-        return staleCard();
+        return unreadableCard();
       }
       const name = context.activity.from.name;
       const fields: z.infer<S> = parsed.data as z.infer<S>;
@@ -112,7 +105,7 @@ export function registerExceptionActions(app: Application, deps: { warden: Warde
 
   on(EXCEPTION_CANCEL_VERB, formData, async (_actor, data) => {
     const finding = await warden.finding(data.findingId);
-    return finding ? warden.findingCard(finding) : staleCard();
+    return finding ? warden.findingCard(finding) : unreadableCard();
   });
 
   on(EXCEPTION_APPROVE_VERB, decisionData, async (actor, data) =>

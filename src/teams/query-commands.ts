@@ -1,10 +1,11 @@
+import { subjectUpn } from '../domain/subject.js';
 import type { Application } from '@microsoft/teams-ai';
 import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { FINDINGS_PAGE_VERB, findingsListCard } from '../cards/findings-list-card.js';
-import { refusalCard } from '../cards/refusal-card.js';
+import { refusalCard, unreadableCard } from '../cards/refusal-card.js';
+import { threadLink } from '../cards/thread-link.js';
 import { whoamiCard } from '../cards/whoami-card.js';
-import type { Finding } from '../domain/records.js';
 import type { Warden } from '../workflows/warden.js';
 import type { CommandDeps } from './commands.js';
 
@@ -15,12 +16,6 @@ import type { CommandDeps } from './commands.js';
 
 const card = (content: object) => MessageFactory.attachment(CardFactory.adaptiveCard(content));
 const PAGE_SIZE = 10;
-/** The account's UPN as the evidence has it, or empty. */
-function upnOf(f: Finding): string {
-  const upn = (f.evidence as { upn?: unknown }).upn;
-  return typeof upn === 'string' ? upn : '';
-}
-
 type FindingsFilter = { state: 'open' | 'all'; kind: 'all' | 'mailboxes' | 'flows'; mine: boolean };
 
 /** `findings [open|all] [mailboxes|flows] [mine]`, each at most once, in any order; undefined when malformed. */
@@ -46,15 +41,6 @@ export function parseFindingsArgs(args: readonly string[]): FindingsFilter | und
   return filter;
 }
 
-/** A Teams link to the finding's thread in the alerts channel, when the card was posted. */
-function threadUrl(finding: Finding, tenantId: string): string | undefined {
-  if (!finding.card) return undefined;
-  const channel = finding.card.conversationId.split(';')[0] ?? '';
-  const id = finding.card.activityId;
-  const enc = encodeURIComponent;
-  return `https://teams.microsoft.com/l/message/${enc(channel)}/${enc(id)}?tenantId=${enc(tenantId)}&parentMessageId=${enc(id)}`;
-}
-
 async function findingsList(
   warden: Warden,
   deps: CommandDeps,
@@ -67,12 +53,12 @@ async function findingsList(
     filter,
     scope: page.scope,
     rows: page.rows.map((f) => {
-      const url = threadUrl(f, deps.config.tenantId);
+      const url = threadLink(f.card, deps.config.tenantId);
       return {
         findingId: f.id,
         ruleId: f.ruleId,
         subjectDisplayName: f.subjectDisplayName,
-        userPrincipalName: upnOf(f),
+        userPrincipalName: subjectUpn(f),
         state: f.state,
         severity: f.severity,
         firstSeenAt: f.firstSeenAt,
@@ -177,11 +163,7 @@ export function registerQueryActions(app: Application, deps: CommandDeps): void 
     const parsed = pageData.safeParse(data);
     const viewerId = context.activity.from.aadObjectId;
     if (!parsed.success || !viewerId) {
-      return refusalCard({
-        title: 'This card could not be read',
-        reason: 'The button sent data Warden does not recognise. The card may be out of date.',
-        next: 'Type findings to list them again.',
-      });
+      return unreadableCard('Type findings to list them again.');
     }
     const { offset, ...filter } = parsed.data;
     return findingsList(deps.warden, deps, viewerId, filter, offset);

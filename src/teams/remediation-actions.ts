@@ -1,7 +1,7 @@
 import type { Application } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import { refusalCard } from '../cards/refusal-card.js';
+import { refusalCard, unreadableCard } from '../cards/refusal-card.js';
 import {
   PENDING_COMMENT_ID,
   REMEDIATION_APPROVE_VERB,
@@ -35,13 +35,6 @@ function commentOf(fields: z.infer<typeof data>, box: string): string {
   return typeof value === 'string' ? value.slice(0, 5_000) : '';
 }
 
-const staleCard = () =>
-  refusalCard({
-    title: 'This card could not be read',
-    reason: 'The button sent data Warden does not recognise. The card may be out of date.',
-    next: 'Nothing was changed. Look for the current card in the alerts channel, or type help.',
-  });
-
 export function registerRemediationActions(app: Application, deps: { warden: Warden; logger: Logger }): void {
   const { warden, logger } = deps;
 
@@ -56,7 +49,7 @@ export function registerRemediationActions(app: Application, deps: { warden: War
       if (!parsed.success || !actorId || !valid(parsed.data)) {
         logger.warn({ from: actorId, verb }, 'remediation action with unreadable data refused');
         await warden.auditRefusal(actorId, verb, 'unreadable-card-data');
-        return staleCard();
+        return unreadableCard();
       }
       const name = context.activity.from.name;
       const person = { id: actorId, ...(name ? { displayName: name } : {}) };

@@ -1,3 +1,4 @@
+import { subjectUpn } from '../domain/subject.js';
 import { parseFindingId } from '../domain/finding-id.js';
 import type { Finding, FindingState } from '../domain/records.js';
 import type { ApproverCheck, DirectoryReader } from './directory-port.js';
@@ -9,12 +10,6 @@ import { NEEDS_ALERT } from './publish-findings.js';
  * person sees follows their role, asked of Graph at the moment of the question: approvers see every finding,
  * anyone else the findings they own. A role check Graph cannot answer shows only their own.
  */
-
-/** The account's UPN as the evidence has it, or empty. */
-function upnOf(f: Finding): string {
-  const upn = (f.evidence as { upn?: unknown }).upn;
-  return typeof upn === 'string' ? upn : '';
-}
 
 export interface QueryDeps {
   store: Store;
@@ -106,7 +101,7 @@ export async function showFindings(
     findings = one ? [one] : [];
   } else {
     const lower = query.toLowerCase();
-    const byUpn = (await deps.store.listFindings()).filter((f) => upnOf(f).toLowerCase() === lower);
+    const byUpn = (await deps.store.listFindings()).filter((f) => subjectUpn(f).toLowerCase() === lower);
     findings = byUpn;
     if (findings.length === 0 && query.length <= 256) {
       const user = await deps.directory.findUser(query).catch(() => undefined);

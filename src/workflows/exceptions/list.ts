@@ -1,3 +1,4 @@
+import { subjectUpn } from '../../domain/subject.js';
 import {
   exceptionExpiry,
   exceptionPayload,
@@ -55,12 +56,11 @@ export async function listExceptions(
     const mine = finding.ownerIds.some((id) => id.toLowerCase() === input.viewerId.toLowerCase());
     if (!approver && !mine) continue;
     const status = await exceptionStatus(deps.store, request);
-    const upn = (finding.evidence as { upn?: unknown }).upn;
     rows.push({
       findingId: finding.id,
       ruleId: finding.ruleId,
       subjectDisplayName: exceptionPayload(request).subjectDisplayName,
-      userPrincipalName: typeof upn === 'string' ? upn : '',
+      userPrincipalName: subjectUpn(finding),
       expiresAt: expiry.toISOString(),
       approvedBy: status.deciderName ?? '',
       membership: status.membership ?? 'queued',
