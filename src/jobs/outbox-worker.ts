@@ -124,9 +124,14 @@ export class OutboxWorker {
     try {
       await handler.run({ job, saveSteps: (steps) => store.saveJobSteps(job.id, workerId, steps, now()) });
       clearInterval(renewal);
-      if (await store.markJobSucceeded(job.id, workerId, now()))
+      if (await store.markJobSucceeded(job.id, workerId, now())) {
         logger.info({ jobId: job.id, kind: job.kind, attempts: job.attempts }, 'job done');
-      else logger.warn({ jobId: job.id, kind: job.kind }, 'job finished after its claim was lost');
+        await handler
+          .succeeded?.(job)
+          .catch((error: unknown) =>
+            logger.warn({ err: error, jobId: job.id }, 'could not show a finished job'),
+          );
+      } else logger.warn({ jobId: job.id, kind: job.kind }, 'job finished after its claim was lost');
     } catch (error) {
       clearInterval(renewal);
       const failure = handler.describeFailure?.(error) ?? {

@@ -14,6 +14,8 @@ export interface JobRun {
 
 export interface JobHandler {
   run(run: JobRun): Promise<void>;
+  /** Called once the job is stored as succeeded: what shows the outcome (a card) reads the job as done. */
+  succeeded?(job: Job): Promise<void>;
   /** Called once when the job will not be tried again, with what it is stored with as its last error. */
   gaveUp?(job: Job, error: unknown): Promise<void>;
   /** What the job's failure is stored as (the card shows it); the error's message by default. */

@@ -65,12 +65,9 @@ export async function findingRemediation(
   const steps: StepState[] = plannedSteps(payload).map(
     (p) => recorded[p.step] ?? { step: p.step, label: p.label, status: job ? 'pending' : 'report-only' },
   );
-  // The worker refreshes the card as the handler ends, before it marks the job succeeded: a running job whose
-  // every step is done is done, or that last card would say "in progress" (and offer no undo) for ever.
-  const allDone = steps.length > 0 && steps.every((s) => s.status === 'done' || s.status === 'already-done');
   const state = !job
     ? 'report-only'
-    : job.state === 'succeeded' || (job.state === 'running' && allDone)
+    : job.state === 'succeeded'
       ? 'done'
       : job.state === 'dead'
         ? 'failed'

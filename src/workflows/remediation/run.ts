@@ -98,7 +98,11 @@ export function remediationHandler(deps: RemediationDeps): JobHandler {
         requestId: request.id,
         details: { remediation: payload.action, ...(payload.undoOf ? { undoOf: payload.undoOf } : {}) },
       });
-      const finding = await deps.store.getFinding(request.findingId);
+    },
+    // The card's last update waits until the job is stored as succeeded, so it says done and offers Undo.
+    async succeeded(job: Job) {
+      const request = await deps.store.getRequest((job.payload as { requestId: string }).requestId);
+      const finding = request && (await deps.store.getFinding(request.findingId));
       if (finding) await refreshFindingCard(deps, finding);
     },
     describeFailure: (error) => remediationFailure(error),
