@@ -253,7 +253,7 @@ describe('MFA exceptions from the alert card', () => {
       );
       const reply = await stack.client.waitForBotMessage(
         stack.ids.alertsChannel,
-        (e) => /MFA exception/.test(plain(cardOf(e))),
+        (e) => /Active MFA exceptions|No active MFA exceptions/.test(plain(cardOf(e))),
         since,
       );
       return plain(cardOf(reply));

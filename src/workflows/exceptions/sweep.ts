@@ -59,21 +59,16 @@ export async function sweepExceptions(deps: ExceptionDeps): Promise<SweepReport>
   return {
     ending,
     reminders,
-    drift: await checkExceptionGroup(
-      deps,
-      inForce.map((r) => exceptionPayload(r).subjectId),
-    ),
+    drift: await checkExceptionGroup(deps),
   };
 }
 
 /**
  * NHI-003: every member of the exception group that no approved exception in force covers is a finding; one that
- * left the group, or is covered now, is resolved.
+ * left the group, or is covered now, is resolved. The members are read first and the exceptions after: Warden stores
+ * an approval before it adds the member, so a member it added while this ran is always seen as covered.
  */
-async function checkExceptionGroup(
-  deps: ExceptionDeps,
-  covered: readonly string[],
-): Promise<SweepReport['drift']> {
+async function checkExceptionGroup(deps: ExceptionDeps): Promise<SweepReport['drift']> {
   let group: Awaited<ReturnType<ExceptionDeps['exceptionGroup']['members']>>;
   try {
     group = await deps.exceptionGroup.members();
@@ -81,7 +76,10 @@ async function checkExceptionGroup(
     deps.logger.warn({ err: error }, 'could not read the exception group');
     return { failed: error instanceof Error ? error.message : String(error) };
   }
-  const coveredIds = new Set(covered.map((id) => id.toLowerCase()));
+  const inForce = (await deps.store.listRequests({ kind: 'exception', states: ['approved'] })).filter(
+    isInForce,
+  );
+  const coveredIds = new Set(inForce.map((r) => exceptionPayload(r).subjectId.toLowerCase()));
   const changed: string[] = [];
   let flagged = 0;
   let resolved = 0;
