@@ -87,8 +87,24 @@ const settings = z.object({
   EXCEPTION_GROUP_ID: guid,
   FLOW_APP_ID: optionalGuid,
   MODE: z.enum(['report-only', 'enforce']).default('report-only'),
-  STORE: z.enum(['sqlite']).default('sqlite'),
+  STORE: z.enum(['sqlite', 'azure-tables']).default('sqlite'),
   SQLITE_PATH: z.string().default('.data/warden.db'),
+  // Azure Table Storage: the account's table endpoint, reached with Warden's managed identity (no keys) …
+  TABLES_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), httpsUrl.optional()),
+  // … or a connection string, for Azurite in development and tests only.
+  TABLES_CONNECTION_STRING: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  TABLES_NAME: z
+    .string()
+    .default('warden')
+    .refine(
+      (t) => /^[A-Za-z][A-Za-z0-9]{2,62}$/.test(t),
+      'must be 3–63 letters or digits, starting with a letter',
+    ),
+  // Set: OpenTelemetry traces and metrics go to Application Insights.
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().optional(),
+  ),
   SCAN_INTERVAL: duration('15m'),
   FLOW_SCAN_INTERVAL: duration('6h'),
   DIGEST_CRON: z
@@ -128,6 +144,9 @@ const settings = z.object({
 });
 
 const CROSS_CHECKED = {
+  STORE: true,
+  TABLES_ENDPOINT: true,
+  TABLES_CONNECTION_STRING: true,
   BOT_ID: true,
   BOT_TYPE: true,
   BOT_PASSWORD: true,
@@ -163,6 +182,14 @@ const crossChecks = (
       code: 'custom',
       path: ['BOT_PASSWORD'],
       message: 'must not be set with a managed identity',
+    });
+  }
+  if (c.STORE === 'azure-tables' && !c.TABLES_ENDPOINT === !c.TABLES_CONNECTION_STRING) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['STORE'],
+      message:
+        'azure-tables needs exactly one of TABLES_ENDPOINT (Azure, with the managed identity) or TABLES_CONNECTION_STRING (Azurite)',
     });
   }
   if (c.CREDENTIAL !== 'managed-identity' && !c.AZURE_CLIENT_ID) {
@@ -211,7 +238,13 @@ export interface Config {
   exceptionGroupId: string;
   flowAppId: string | undefined;
   mode: Env['MODE'];
-  store: { kind: Env['STORE']; sqlitePath: string };
+  store: {
+    kind: Env['STORE'];
+    sqlitePath: string;
+    tables: { endpoint: string | undefined; connectionString: string | undefined; table: string };
+  };
+  /** APPLICATIONINSIGHTS_CONNECTION_STRING; undefined leaves telemetry off. */
+  appInsightsConnectionString: string | undefined;
   schedules: {
     scanIntervalMs: number;
     flowScanIntervalMs: number;
@@ -270,7 +303,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     exceptionGroupId: e.EXCEPTION_GROUP_ID.toLowerCase(),
     flowAppId: e.FLOW_APP_ID,
     mode: e.MODE,
-    store: { kind: e.STORE, sqlitePath: e.SQLITE_PATH },
+    store: {
+      kind: e.STORE,
+      sqlitePath: e.SQLITE_PATH,
+      tables: {
+        endpoint: e.TABLES_ENDPOINT,
+        connectionString: e.TABLES_CONNECTION_STRING,
+        table: e.TABLES_NAME,
+      },
+    },
+    appInsightsConnectionString: e.APPLICATIONINSIGHTS_CONNECTION_STRING,
     schedules: {
       scanIntervalMs: e.SCAN_INTERVAL,
       flowScanIntervalMs: e.FLOW_SCAN_INTERVAL,
@@ -296,6 +338,15 @@ export function redactedSummary(config: Readonly<Config>): Record<string, unknow
     ...config,
     bot: { ...config.bot, password: config.bot.password ? '[redacted]' : undefined },
     credential: { ...config.credential, secret: config.credential.secret ? '[redacted]' : undefined },
+    // A connection string may carry an account key (Azurite's is public, a real one is not).
+    store: {
+      ...config.store,
+      tables: {
+        ...config.store.tables,
+        connectionString: config.store.tables.connectionString ? '[redacted]' : undefined,
+      },
+    },
+    appInsightsConnectionString: config.appInsightsConnectionString ? '[set]' : undefined,
   };
 }
 

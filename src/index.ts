@@ -132,8 +132,9 @@ async function main(): Promise<void> {
     nextRunKey: 'nextExceptionSweepAt',
   });
   const scheduler = new ScanScheduler({
-    run: async () => {
-      await warden.scanNow();
+    run: async (trigger) => {
+      if (trigger === 'notification') await warden.scanNow();
+      else await warden.scheduledScan(config.schedules.scanIntervalMs);
     },
     store,
     clock,
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
   });
   const inventory = new ScanScheduler({
     run: async () => {
-      await warden.inventoryNow();
+      await warden.scheduledInventory(config.schedules.flowScanIntervalMs);
     },
     store,
     clock,

@@ -40,7 +40,12 @@ describe('loadConfig defaults', () => {
       baseUrl: 'https://graph.microsoft.com/v1.0',
       scope: 'https://graph.microsoft.com/.default',
     });
-    expect(config.store).toEqual({ kind: 'sqlite', sqlitePath: '.data/warden.db' });
+    expect(config.store).toEqual({
+      kind: 'sqlite',
+      sqlitePath: '.data/warden.db',
+      tables: { endpoint: undefined, connectionString: undefined, table: 'warden' },
+    });
+    expect(config.appInsightsConnectionString).toBeUndefined();
     expect(config.exceptionMaxDays).toBe(90);
     expect(config.protectedAccounts).toEqual([]);
     expect(config.logLevel).toBe('info');
@@ -203,6 +208,63 @@ describe('loadConfig URLs', () => {
     expect(problemsOf({ ...minimal, GRAPH_BASE_URL: 'graph.microsoft.com' }).problems[0]).toMatch(
       /^GRAPH_BASE_URL: /,
     );
+  });
+});
+
+describe('loadConfig store', () => {
+  const AZURITE =
+    'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;';
+
+  it('when Azure Tables is chosen with the account endpoint, then Warden reaches it with its identity', () => {
+    const config = loadConfig({
+      ...minimal,
+      STORE: 'azure-tables',
+      TABLES_ENDPOINT: 'https://wardenstore.table.core.windows.net/',
+      TABLES_NAME: 'wardenprod',
+    });
+    expect(config.store.kind).toBe('azure-tables');
+    expect(config.store.tables).toEqual({
+      endpoint: 'https://wardenstore.table.core.windows.net',
+      connectionString: undefined,
+      table: 'wardenprod',
+    });
+  });
+
+  it('when Azure Tables is chosen with neither or both of the endpoint and a connection string, then STORE says which to set', () => {
+    for (const extra of [
+      {},
+      { TABLES_ENDPOINT: 'https://a.table.core.windows.net', TABLES_CONNECTION_STRING: AZURITE },
+    ]) {
+      const { problems } = problemsOf({ ...minimal, STORE: 'azure-tables', ...extra });
+      expect(problems).toEqual([
+        expect.stringMatching(/^STORE: azure-tables needs exactly one of TABLES_ENDPOINT/),
+      ]);
+    }
+  });
+
+  it('when the table endpoint is plain http or the table name is not a valid table name, then each is named', () => {
+    const { problems } = problemsOf({
+      ...minimal,
+      STORE: 'azure-tables',
+      TABLES_ENDPOINT: 'http://a.table.core.windows.net',
+      TABLES_NAME: '1-warden',
+    });
+    expect(problems.map((p) => p.split(':')[0])).toEqual(
+      expect.arrayContaining(['TABLES_ENDPOINT', 'TABLES_NAME']),
+    );
+  });
+
+  it('when a connection string or an Application Insights connection string is set, then the summary does not show it', () => {
+    const config = loadConfig({
+      ...minimal,
+      STORE: 'azure-tables',
+      TABLES_CONNECTION_STRING: AZURITE,
+      APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-0000-0000-000000000000',
+    });
+    const text = JSON.stringify(redactedSummary(config));
+    expect(text).not.toContain('AccountKey');
+    expect(text).not.toContain('InstrumentationKey');
+    expect(config.store.tables.connectionString).toBe(AZURITE);
   });
 });
 

@@ -43,6 +43,7 @@ import {
 } from './exceptions/request.js';
 import { sweepExceptions, type SweepReport } from './exceptions/sweep.js';
 import { runScan, type ScanReport } from './run-scan.js';
+import { readSetting } from './settings.js';
 import type { ScanProgress } from './scan-mailboxes.js';
 import { setupAlertsChannel, type SetupResult } from './setup-alerts-channel.js';
 import { readStatus, type StatusReport } from './status.js';
@@ -83,6 +84,8 @@ export interface WardenDeps extends PublishDeps, ExceptionDeps, RemediationDeps 
 export type ScanNowResult = { started: true; report: ScanReport } | { started: false; reason: 'busy' };
 export type InventoryNowResult =
   { started: true; report: InventoryReport } | { started: false; reason: 'busy' };
+/** `recent`: another instance started a round less than an interval ago, so this scheduled round is not due. */
+export type ScheduledRound = 'ran' | 'busy' | 'recent';
 
 /** The use cases, bound to their adapters once: what the Teams layer and the jobs call. */
 export interface Warden {
@@ -105,6 +108,12 @@ export interface Warden {
     onProgress?: (progress: InventoryProgress) => Promise<void> | void,
     waitMs?: number,
   ): Promise<InventoryNowResult>;
+  /**
+   * The scheduled rounds. Every instance has its own timer, so a round runs only when no instance started one
+   * within `intervalMs` (read from the shared store under the lease): one scan, one inventory per interval.
+   */
+  scheduledScan(intervalMs: number): Promise<ScheduledRound>;
+  scheduledInventory(intervalMs: number): Promise<ScheduledRound>;
   status(): Promise<StatusReport>;
   actOnFinding(input: {
     findingId: string;
@@ -169,20 +178,21 @@ export function createWarden(deps: WardenDeps): Warden {
     setup: (input) => setupAlertsChannel(deps, input),
     publish: (changed) => publishFindings(deps, changed),
     scanNow: async (onProgress, waitMs = 0) => {
-      const report = await withLease(deps, SCAN_LEASE, waitMs, async () => {
-        const scanned = await runScan(deps, onProgress);
-        // AUTO_REMEDIATE acts on what this round found; a failure there never fails the scan.
-        await autoRemediate(deps).catch((error: unknown) =>
-          deps.logger.error({ err: error }, 'automatic remediation failed'),
-        );
-        return scanned;
-      });
+      const report = await withLease(deps, SCAN_LEASE, waitMs, () => scanRound(deps, onProgress));
       return report ? { started: true, report } : { started: false, reason: 'busy' };
     },
     inventoryNow: async (onProgress, waitMs = 0) => {
       const report = await withLease(deps, INVENTORY_LEASE, waitMs, () => runInventory(deps, onProgress));
       return report ? { started: true, report } : { started: false, reason: 'busy' };
     },
+    scheduledScan: (intervalMs) =>
+      scheduledRound(deps, SCAN_LEASE, 'lastScan', intervalMs, async () => {
+        await scanRound(deps);
+      }),
+    scheduledInventory: (intervalMs) =>
+      scheduledRound(deps, INVENTORY_LEASE, 'lastInventory', intervalMs, async () => {
+        await runInventory(deps);
+      }),
     status: () => readStatus(deps.store),
     actOnFinding: (input) => actOnFinding(deps, input),
     isApprover: (id) => deps.approvers.isApprover(id),
@@ -253,6 +263,38 @@ export function createWarden(deps: WardenDeps): Warden {
       sweep: () => withLease(deps, SWEEP_LEASE, 0, () => sweepExceptions(deps)),
     },
   };
+}
+
+async function scanRound(
+  deps: WardenDeps,
+  onProgress?: (progress: ScanProgress) => Promise<void> | void,
+): Promise<ScanReport> {
+  const scanned = await runScan(deps, onProgress);
+  // AUTO_REMEDIATE acts on what this round found; a failure there never fails the scan.
+  await autoRemediate(deps).catch((error: unknown) =>
+    deps.logger.error({ err: error }, 'automatic remediation failed'),
+  );
+  return scanned;
+}
+
+/** Instances' clocks may differ a little; a round that started this much short of an interval ago still counts. */
+const CLOCK_SKEW_MS = 5_000;
+
+async function scheduledRound(
+  deps: WardenDeps,
+  lease: string,
+  lastRun: 'lastScan' | 'lastInventory',
+  intervalMs: number,
+  work: () => Promise<void>,
+): Promise<ScheduledRound> {
+  const outcome = await withLease(deps, lease, 0, async (): Promise<ScheduledRound> => {
+    const last = await readSetting(deps.store, lastRun);
+    const sinceLast = last ? deps.clock.now().getTime() - Date.parse(last.startedAt) : Infinity;
+    if (sinceLast < intervalMs - Math.min(CLOCK_SKEW_MS, intervalMs / 10)) return 'recent';
+    await work();
+    return 'ran';
+  });
+  return outcome ?? 'busy';
 }
 
 /**

@@ -29,6 +29,51 @@ const noExceptions = {
   remediation: { mode: 'report-only' as const, protectedAccounts: [] },
 };
 
+/** Two instances: two facades with their own holders on one store and one clock, as two processes would be. */
+function twoInstances() {
+  const w = workflows(h);
+  const instance = (holder: string) =>
+    createWarden({
+      ...w.deps,
+      holder,
+      powerPlatform: { listEnvironments: unused, inventory: unused },
+      objects: { resolve: unused },
+      ownerEvidence: { read: unused },
+      ...noExceptions,
+    });
+  return { w, a: instance('instance-a'), b: instance('instance-b') };
+}
+
+const INTERVAL = 15 * 60_000;
+
+describe('one scheduled scan per interval across instances', () => {
+  it('when both instances reach their scheduled scan in the same interval, then only the first scans', async () => {
+    const { w, a, b } = twoInstances();
+    expect(await a.scheduledScan(INTERVAL)).toBe('ran');
+    w.clock.advance(INTERVAL / 2);
+    expect(await b.scheduledScan(INTERVAL)).toBe('recent');
+    expect(await a.scheduledScan(INTERVAL)).toBe('recent');
+
+    const scans = await w.store.listAudit();
+    expect(scans.filter((e) => e.action === 'scan.finished')).toHaveLength(1);
+  });
+
+  it('when an interval has passed since the last scan, then whichever instance comes first scans, once', async () => {
+    const { w, a, b } = twoInstances();
+    expect(await a.scheduledScan(INTERVAL)).toBe('ran');
+    w.clock.advance(INTERVAL);
+    const [fromB, fromA] = await Promise.all([b.scheduledScan(INTERVAL), a.scheduledScan(INTERVAL)]);
+    expect([fromA, fromB].sort()).toEqual(['busy', 'ran']);
+    expect((await w.store.listAudit()).filter((e) => e.action === 'scan.finished')).toHaveLength(2);
+  });
+
+  it('when a person asks for a scan, then it runs even though a scheduled one ran moments ago', async () => {
+    const { a, b } = twoInstances();
+    expect(await a.scheduledScan(INTERVAL)).toBe('ran');
+    expect((await b.scanNow()).started).toBe(true);
+  });
+});
+
 describe('one scan at a time', () => {
   it('when a scan is asked for while one runs in the same process, then the second is refused as busy, not run alongside', async () => {
     const w = workflows(h);
