@@ -156,7 +156,9 @@ async function main(): Promise<void> {
     ? new SubscriptionKeeper({
         subscriptions: new GraphChangeSubscriptions(graph, clock),
         store,
+        clock,
         logger,
+        holder,
         notificationUrl: `${config.publicUrl}/api/notifications`,
       })
     : undefined;
