@@ -30,11 +30,20 @@ import { createTeamsApp } from './teams/app.js';
 import { TeamsNotifier } from './teams/notifier.js';
 import { readSetting } from './workflows/settings.js';
 import { createWarden } from './workflows/warden.js';
+import { instrumentStore } from './telemetry/instrumented-store.js';
 
 // Composition root: configuration → adapters → workflows → server and jobs. No logic lives here.
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  // First, so that what starts next is traced; off unless APPLICATIONINSIGHTS_CONNECTION_STRING is set.
+  // Loaded only then: the OpenTelemetry SDK is large.
+  const telemetry = config.appInsightsConnectionString
+    ? (await import('./telemetry/azure-monitor.js')).startTelemetry(
+        config.appInsightsConnectionString,
+        logger,
+      )
+    : undefined;
   logger.info({ config: redactedSummary(config) }, 'starting Warden');
   if (config.bot.type === 'none') {
     logger.warn(
@@ -46,7 +55,8 @@ async function main(): Promise<void> {
   const clock = followed ?? systemClock;
   const holder = `warden-${process.pid}-${randomUUID()}`;
 
-  const store = openSqliteStore({ path: config.store.sqlitePath });
+  const stored = openSqliteStore({ path: config.store.sqlitePath });
+  const store = telemetry ? instrumentStore(stored) : stored;
   const credential = createCredential(config);
   const graph = createGraphClient(config, credential);
   const adapter = createAdapter(config, logger);
@@ -120,6 +130,7 @@ async function main(): Promise<void> {
     clock,
     logger,
     intervalMs: config.schedules.digestCheckIntervalMs,
+    round: 'digest-check',
   });
   const sweeper = new ScanScheduler({
     run: async () => {
@@ -129,6 +140,7 @@ async function main(): Promise<void> {
     clock,
     logger,
     intervalMs: config.exceptionSweepIntervalMs,
+    round: 'exception-sweep',
     nextRunKey: 'nextExceptionSweepAt',
   });
   const scheduler = new ScanScheduler({
@@ -140,6 +152,7 @@ async function main(): Promise<void> {
     clock,
     logger,
     intervalMs: config.schedules.scanIntervalMs,
+    round: 'scan',
     nextRunKey: 'nextScanAt',
   });
   const inventory = new ScanScheduler({
@@ -150,6 +163,7 @@ async function main(): Promise<void> {
     clock,
     logger,
     intervalMs: config.schedules.flowScanIntervalMs,
+    round: 'inventory',
     nextRunKey: 'nextInventoryAt',
   });
   const subscriptions = config.publicUrl
@@ -209,6 +223,7 @@ async function main(): Promise<void> {
       )
       .then(() => followed?.stop())
       .then(() => store.close())
+      .then(() => telemetry?.shutdown())
       .then(() => {
         logger.info('stopped');
         process.exit(0);

@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
+import { inSpan } from './telemetry/tracing.js';
 import type { Application, TeamsAdapter } from '@microsoft/teams-ai';
 import restify from 'restify';
 import type { Config } from './config.js';
@@ -73,7 +74,11 @@ export function createServer(deps: ServerDeps): WardenServer {
     }
     inFlight++;
     try {
-      await adapter.process(req, res, (context) => app.run(context).then(() => undefined));
+      await adapter.process(req, res, (context) =>
+        inSpan('warden.activity', { 'warden.activity.type': context.activity.type }, () =>
+          app.run(context),
+        ).then(() => undefined),
+      );
     } catch (error) {
       logger.error({ err: error }, 'activity processing failed');
       if (!res.headersSent) res.send(500, { error: 'Warden could not process the activity.' });

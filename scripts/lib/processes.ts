@@ -47,6 +47,8 @@ export interface Child {
   /** Whether the process has exited (on its own or stopped). */
   exited: () => boolean;
   output: () => string;
+  /** Standard output alone: where Warden writes its log (stderr holds what Node and libraries print). */
+  stdout: () => string;
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
@@ -54,16 +56,21 @@ export interface Child {
 export function startChild(command: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Child {
   const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  let stdout = '';
   const keep = (chunk: Buffer): void => {
     output = (output + chunk.toString()).slice(-20_000);
   };
-  child.stdout.on('data', keep);
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout = (stdout + chunk.toString()).slice(-200_000);
+    keep(chunk);
+  });
   child.stderr.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     process: child,
     exited: () => child.exitCode !== null || child.signalCode !== null,
     output: () => output,
+    stdout: () => stdout,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill(signal);

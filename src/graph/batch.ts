@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { countThrottled } from '../telemetry/metrics.js';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { GraphError, toGraphError } from './errors.js';
 
@@ -168,6 +169,7 @@ export async function batchGet(
     let waitSeconds = 0;
     for (const item of pending) {
       const response = received.get(item.id);
+      if (response?.status === 429) countThrottled('graph');
       const retryable = response === undefined || RETRYABLE.has(response.status);
       if (retryable && attempt < options.maxRetries) {
         again.push(item);

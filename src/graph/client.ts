@@ -2,6 +2,7 @@ import type { TokenCredential } from '@azure/identity';
 import { Client, MiddlewareFactory, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import type { Config } from '../config.js';
+import { countThrottled } from '../telemetry/metrics.js';
 
 const PUBLIC_GRAPH_HOSTS = new Set([
   'graph.microsoft.com',
@@ -32,6 +33,20 @@ class RequestTimeout implements Middleware {
   }
 }
 
+/** Counts every 429 Graph answers, retried or not; it sits after the RetryHandler, so each attempt is seen. */
+class ThrottleCounter implements Middleware {
+  private next: Middleware | undefined;
+
+  async execute(context: Context): Promise<void> {
+    await this.next?.execute(context);
+    if (context.response?.status === 429) countThrottled('graph');
+  }
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+}
+
 /**
  * The one factory for Warden's Graph client. The base URL comes from configuration; a host that is not a
  * Microsoft Graph host (the simulator) is declared as a custom host, or the SDK would never attach the token.
@@ -46,11 +61,13 @@ export function createGraphClient(
   const authProvider = new TokenCredentialAuthenticationProvider(credential, {
     scopes: [config.graph.scope],
   });
-  // The SDK's default chain (authentication, retry, redirect, telemetry, HTTP) with the deadline just before HTTP.
+  // The SDK's default chain (authentication, retry, redirect, telemetry, HTTP), with the 429 counter and the deadline
+  // just before HTTP.
   const chain = MiddlewareFactory.getDefaultMiddlewareChain(authProvider);
   chain.splice(
     chain.length - 1,
     0,
+    new ThrottleCounter(),
     new RequestTimeout(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
   );
   for (let i = 0; i < chain.length - 1; i++) chain[i]?.setNext?.(chain[i + 1] as Middleware);

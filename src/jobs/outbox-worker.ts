@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock.js';
+import { inSpan } from '../telemetry/tracing.js';
 import type { Job } from '../domain/records.js';
 import type { Logger } from '../logger.js';
 import { isServiceFailure } from '../workflows/directory-port.js';
@@ -122,7 +123,9 @@ export class OutboxWorker {
     }, this.leaseMs / 3);
     renewal.unref();
     try {
-      await handler.run({ job, saveSteps: (steps) => store.saveJobSteps(job.id, workerId, steps, now()) });
+      await inSpan('warden.job', { 'warden.job.kind': job.kind, 'warden.job.attempt': job.attempts }, () =>
+        handler.run({ job, saveSteps: (steps) => store.saveJobSteps(job.id, workerId, steps, now()) }),
+      );
       clearInterval(renewal);
       if (await store.markJobSucceeded(job.id, workerId, now())) {
         logger.info({ jobId: job.id, kind: job.kind, attempts: job.attempts }, 'job done');

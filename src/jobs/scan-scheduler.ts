@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock.js';
+import { inSpan } from '../telemetry/tracing.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../workflows/ports.js';
 import { writeSetting } from '../workflows/settings.js';
@@ -12,6 +13,8 @@ export interface ScanSchedulerDeps {
   clock: Clock;
   logger: Logger;
   intervalMs: number;
+  /** Names the round in traces: `warden.<round>`. */
+  round: 'scan' | 'inventory' | 'exception-sweep' | 'digest-check';
   /** The setting that records when the next round is due, for `status`. */
   nextRunKey?: 'nextScanAt' | 'nextInventoryAt' | 'nextExceptionSweepAt';
 }
@@ -66,7 +69,7 @@ export class ScanScheduler {
 
   private async runOnce(trigger: ScanTrigger): Promise<void> {
     try {
-      await this.deps.run(trigger);
+      await inSpan(`warden.${this.deps.round}`, { 'warden.trigger': trigger }, () => this.deps.run(trigger));
     } catch (error) {
       // The workflow records its own failure for status; a scheduler must outlive one bad round.
       this.deps.logger.error({ err: error, trigger }, 'scan failed');

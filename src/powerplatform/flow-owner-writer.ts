@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
+import { countThrottled } from '../telemetry/metrics.js';
 import { z } from 'zod';
 import type { EnvironmentRecord } from '../domain/flows.js';
 import type { FlowOwnerWriter, WriteReceipt } from '../workflows/remediation-port.js';
@@ -160,6 +161,7 @@ export class DataverseFlowOwnerWriter implements FlowOwnerWriter {
       throw networkError(error);
     }
     if (response.ok) return { requestId: requestIdOf(response.headers) };
+    if (response.status === 429) countThrottled('power-platform');
     const retryAfter = parseRetryAfter(response.headers.get('retry-after'), this.now());
     if (response.status === 429 && retryAfter !== undefined && retryAfter <= DEFAULT_MAX_RETRY_AFTER_SECONDS)
       this.gate.close(scope, retryAfter);

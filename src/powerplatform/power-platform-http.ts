@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { countThrottled } from '../telemetry/metrics.js';
 import type { TokenCredential } from '@azure/identity';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import {
@@ -104,6 +105,7 @@ export class PowerPlatformHttp {
     for (let attempt = 1; ; attempt++) {
       const outcome = await limit.run(() => this.attempt(url, request));
       if (!(outcome instanceof PowerPlatformError)) return outcome;
+      if (outcome.status === 429) countThrottled('power-platform');
       const retryable = outcome.reason === 'network' || RETRYABLE.has(outcome.status);
       if (!retryable || attempt >= this.maxAttempts) throw outcome;
       const seconds = outcome.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;

@@ -64,5 +64,6 @@ export async function runInventory(
     action: 'inventory.finished',
     details: summary,
   });
+  deps.logger.info({ inventory: summary }, 'inventory finished');
   return { summary, progress: last, ...(error ? { error } : {}) };
 }

@@ -98,6 +98,7 @@ export async function runScan(
     action: 'scan.finished',
     details: summary,
   });
+  deps.logger.info({ scan: summary }, 'scan finished');
   const counts = await deps.store.countFindings();
   const openTotal = counts
     .filter((c) => c.ruleId === 'NHI-001' && c.state !== 'resolved' && c.state !== 'dismissed')
