@@ -24,7 +24,7 @@ import { ScanScheduler } from './jobs/scan-scheduler.js';
 import { SubscriptionKeeper } from './jobs/subscription-keeper.js';
 import { createLogger } from './logger.js';
 import { createServer } from './server.js';
-import { openSqliteStore } from './store/sqlite-store.js';
+import { openStore } from './store/open-store.js';
 import { createAdapter } from './teams/adapter.js';
 import { createTeamsApp } from './teams/app.js';
 import { TeamsNotifier } from './teams/notifier.js';
@@ -55,9 +55,9 @@ async function main(): Promise<void> {
   const clock = followed ?? systemClock;
   const holder = `warden-${process.pid}-${randomUUID()}`;
 
-  const stored = openSqliteStore({ path: config.store.sqlitePath });
-  const store = telemetry ? instrumentStore(stored) : stored;
   const credential = createCredential(config);
+  const stored = await openStore(config, credential);
+  const store = telemetry ? instrumentStore(stored) : stored;
   const graph = createGraphClient(config, credential);
   const adapter = createAdapter(config, logger);
   const notifier = new TeamsNotifier(adapter, config.bot.id);

@@ -89,9 +89,9 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await warden?.stop('SIGKILL');
-  ingestion?.close();
-  await sim?.stop();
+  await warden.stop('SIGKILL');
+  ingestion.close();
+  await sim.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

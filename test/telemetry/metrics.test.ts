@@ -37,13 +37,13 @@ async function points(name: string): Promise<{ attributes: Record<string, unknow
   );
 }
 
-async function freshStore(): Promise<Store> {
+function freshStore(): Store {
   return instrumentStore(openSqliteStore({ path: ':memory:' }));
 }
 
 describe('metrics from what Warden audits', () => {
   it('when a scan and an inventory finish, then warden.scans counts each with its outcome', async () => {
-    const store = await freshStore();
+    const store = freshStore();
     await store.appendAudit({
       at: at(1),
       actor: 'system',
@@ -67,7 +67,7 @@ describe('metrics from what Warden audits', () => {
   });
 
   it('when findings open and resolve, then warden.findings counts them by rule', async () => {
-    const store = await freshStore();
+    const store = freshStore();
     for (const [n, action] of ['finding-opened', 'finding-opened', 'finding-resolved'].entries()) {
       await store.appendAudit({ at: at(n), actor: 'system', action, findingId: `NHI-002:flow-${n}` });
     }
@@ -80,7 +80,7 @@ describe('metrics from what Warden audits', () => {
   });
 
   it('when a decision is stored, then warden.decisions counts it once; a repeated click that stores nothing counts nothing', async () => {
-    const store = await freshStore();
+    const store = freshStore();
     await store.insertFindingIfAbsent(newFinding({ id: 'NHI-001:mbx-7' }));
     const created = await store.createRequest(newRequest('NHI-001:mbx-7', { id: 'req-7' }), {
       audit: [{ at: at(1), actor: 'owner-1', action: 'exception.requested', findingId: 'NHI-001:mbx-7' }],

@@ -9,7 +9,7 @@ import type {
 } from '../../workflows/ports.js';
 import { StoreError } from '../errors.js';
 import { fromJson, isoTime, paging, toJson, Conditions, type SqliteDb } from './db.js';
-import { dismissalCodec, ownerAssignmentCodec, resolutionCodec } from './finding-fields.js';
+import { dismissalCodec, ownerAssignmentCodec, resolutionCodec } from '../finding-fields.js';
 
 interface FindingRow {
   id: string;

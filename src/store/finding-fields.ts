@@ -4,9 +4,9 @@ import {
   type FindingResolution,
   type OwnerAssignment,
   type ResolutionReason,
-} from '../../domain/records.js';
-import { StoreError } from '../errors.js';
-import { fromJson, isoTime, toJson } from './db.js';
+} from '../domain/records.js';
+import { StoreError } from './errors.js';
+import { fromJson, isoTime, toJson } from './values.js';
 
 /*
  * The finding's optional records (dismissal, resolution, assigned owner), each kept as one JSON object in its own

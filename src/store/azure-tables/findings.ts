@@ -1,0 +1,133 @@
+import type { Finding } from '../../domain/records.js';
+import type {
+  FindingChange,
+  FindingCount,
+  FindingFilter,
+  FindingPatch,
+  NewFinding,
+  UpdateResult,
+} from '../../workflows/ports.js';
+import { dismissalCodec, ownerAssignmentCodec, resolutionCodec } from '../finding-fields.js';
+import { isoTime, paging, toJson } from '../values.js';
+import type { Partition, Plain } from './partition.js';
+import type { Transaction } from './transaction.js';
+
+/**
+ * A finding as it is stored: canonical times, JSON values as JSON.parse gives them back, and the optional records
+ * checked and rebuilt by the same codecs as the SQLite store's.
+ */
+function canonical(f: Finding): Finding {
+  const { dismissal, resolution, assignedOwner, ...rest } = f;
+  const record = (encoded: string | null) =>
+    encoded === null ? undefined : (JSON.parse(encoded) as unknown);
+  return JSON.parse(
+    toJson(
+      {
+        ...rest,
+        dismissal: record(dismissalCodec.encode(dismissal)),
+        resolution: record(resolutionCodec.encode(resolution)),
+        assignedOwner: record(ownerAssignmentCodec.encode(assignedOwner)),
+        firstSeenAt: isoTime(f.firstSeenAt, 'firstSeenAt'),
+        lastSeenAt: isoTime(f.lastSeenAt, 'lastSeenAt'),
+        updatedAt: isoTime(f.updatedAt, 'updatedAt'),
+      },
+      'finding',
+    ),
+  ) as Finding;
+}
+
+const plain = (f: Finding): Plain => ({ state: f.state, ruleId: f.ruleId, subjectId: f.subjectId });
+
+/** The same field-by-field rules as the SQLite store (see FindingPatch in workflows/ports.ts). */
+function merge(current: Finding, patch: FindingPatch): Finding {
+  const next: Finding = {
+    ...current,
+    state: patch.state ?? current.state,
+    severity: patch.severity ?? current.severity,
+    subjectDisplayName: patch.subjectDisplayName ?? current.subjectDisplayName,
+    evidence: patch.evidence === undefined ? current.evidence : patch.evidence,
+    ownerIds: patch.ownerIds ?? current.ownerIds,
+    lastSeenAt: patch.lastSeenAt ?? current.lastSeenAt,
+    updatedAt: patch.updatedAt,
+    version: current.version + 1,
+  };
+  if (Object.hasOwn(patch, 'dismissal')) next.dismissal = patch.dismissal ?? undefined;
+  if (Object.hasOwn(patch, 'resolution')) next.resolution = patch.resolution ?? undefined;
+  if (Object.hasOwn(patch, 'assignedOwner')) next.assignedOwner = patch.assignedOwner ?? undefined;
+  if (patch.card === null) delete next.card;
+  else if (patch.card !== undefined) next.card = patch.card;
+  return canonical(next);
+}
+
+export async function insertFindingIfAbsent(
+  tx: Transaction,
+  input: NewFinding,
+): Promise<{ created: boolean; finding: Finding }> {
+  const { seenAt, ...rest } = input;
+  const finding = canonical({
+    ...rest,
+    state: 'open',
+    firstSeenAt: seenAt,
+    lastSeenAt: seenAt,
+    updatedAt: seenAt,
+    version: 1,
+  });
+  const existing = await tx.get<Finding>('finding', finding.id);
+  if (existing) return { created: false, finding: existing };
+  tx.put('finding', finding.id, finding, plain(finding));
+  return { created: true, finding };
+}
+
+/** The update step shared by updateFinding and the combined request methods. */
+export async function applyFindingChange(
+  tx: Transaction,
+  change: FindingChange,
+): Promise<UpdateResult<Finding>> {
+  const current = await tx.get<Finding>('finding', change.id);
+  if (current === undefined) return { kind: 'not-found' };
+  if (current.version !== change.expectedVersion) return { kind: 'conflict', current };
+  const next = merge(current, change.patch);
+  tx.put('finding', next.id, next, plain(next));
+  return { kind: 'updated', record: next };
+}
+
+const byFirstSeen = (a: Finding, b: Finding): number =>
+  a.firstSeenAt < b.firstSeenAt
+    ? -1
+    : a.firstSeenAt > b.firstSeenAt
+      ? 1
+      : a.id < b.id
+        ? -1
+        : a.id > b.id
+          ? 1
+          : 0;
+
+export async function listFindings(partition: Partition, filter: FindingFilter = {}): Promise<Finding[]> {
+  const [limit, offset] = paging(filter);
+  if (filter.states?.length === 0) return [];
+  const all = await partition.list<Finding>('finding');
+  const states = filter.states && new Set(filter.states);
+  const matching = all
+    .filter(
+      (f) =>
+        (!states || states.has(f.state)) &&
+        (filter.ruleId === undefined || f.ruleId === filter.ruleId) &&
+        (filter.subjectId === undefined || f.subjectId === filter.subjectId) &&
+        (filter.ownerId === undefined || f.ownerIds.includes(filter.ownerId)),
+    )
+    .sort(byFirstSeen);
+  return matching.slice(offset, limit === -1 ? undefined : offset + limit);
+}
+
+export async function countFindings(partition: Partition): Promise<FindingCount[]> {
+  const counts = new Map<string, FindingCount>();
+  for (const f of await partition.list<Finding>('finding')) {
+    const key = `${f.ruleId}\u0000${f.state}`;
+    const count = counts.get(key) ?? { ruleId: f.ruleId, state: f.state, count: 0 };
+    count.count++;
+    counts.set(key, count);
+  }
+  return [...counts.values()].sort((a, b) =>
+    a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : a.state < b.state ? -1 : a.state > b.state ? 1 : 0,
+  );
+}
