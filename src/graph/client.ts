@@ -52,7 +52,7 @@ class ThrottleCounter implements Middleware {
  * Microsoft Graph host (the simulator) is declared as a custom host, or the SDK would never attach the token.
  */
 export function createGraphClient(
-  config: Readonly<Config>,
+  config: Readonly<Pick<Config, 'graph'>>,
   credential: TokenCredential,
   options: { requestTimeoutMs?: number } = {},
 ): Client {

@@ -134,6 +134,7 @@ const limitsSchema = z
 export function tenantInfo(ctx: SimContext) {
   const t = ctx.tenant;
   const warden = [...t.apps.values()].find((a) => a.displayName === 'Warden');
+  const installer = [...t.apps.values()].find((a) => a.displayName.startsWith('Warden installer'));
   return {
     tenantId: t.id,
     domain: t.domain,
@@ -146,8 +147,14 @@ export function tenantInfo(ctx: SimContext) {
       identityEndpoint: `${ctx.baseUrl}/msi/token`,
     },
     warden: warden
-      ? { clientId: warden.clientId, clientSecret: warden.clientSecret, roles: warden.roles }
+      ? {
+          clientId: warden.clientId,
+          clientSecret: warden.clientSecret,
+          roles: warden.roles,
+          servicePrincipalId: warden.servicePrincipalId,
+        }
       : null,
+    installer: installer ? { clientId: installer.clientId, clientSecret: installer.clientSecret } : null,
     wellKnown: t.wellKnown,
     counts: {
       users: t.users.size,

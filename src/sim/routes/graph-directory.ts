@@ -26,6 +26,13 @@ function servicePrincipalView(sp: SimServicePrincipal, tenantId: string): View {
     displayName: sp.displayName,
     servicePrincipalNames: [sp.appId],
     servicePrincipalType: sp.servicePrincipalType,
+    appRoles: (sp.appRoles ?? []).map((r) => ({
+      id: r.id,
+      value: r.value,
+      displayName: r.value,
+      allowedMemberTypes: ['Application'],
+      isEnabled: true,
+    })),
     signInAudience: sp.servicePrincipalType === 'Application' ? 'AzureADMyOrg' : null,
     tags: [],
   };

@@ -5,6 +5,7 @@ import { controlPowerPlatformRoutes } from './control-pp.js';
 import { controlRoutes } from './control.js';
 import { dataverseRoutes } from './dataverse.js';
 import { entraRoutes } from './entra.js';
+import { graphAppRoleRoutes } from './graph-app-roles.js';
 import { graphBatchRoutes } from './graph-batch.js';
 import { graphDirectoryRoutes } from './graph-directory.js';
 import { graphGroupRoutes } from './graph-groups.js';
@@ -21,6 +22,7 @@ export const allRoutes: RouteDef[] = [
   ...controlPowerPlatformRoutes,
   ...graphGroupRoutes,
   ...graphDirectoryRoutes,
+  ...graphAppRoleRoutes,
   ...graphBatchRoutes,
   ...graphSubscriptionRoutes,
   ...graphUserRoutes,

@@ -60,6 +60,8 @@ export interface SimServicePrincipal {
   appId: string;
   displayName: string;
   servicePrincipalType: 'Application' | 'ManagedIdentity';
+  /** The application permissions a resource offers (Microsoft Graph's); empty for the others. */
+  appRoles?: { id: string; value: string }[];
 }
 
 export interface SimConditionalAccessPolicy {

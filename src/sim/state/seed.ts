@@ -1,4 +1,5 @@
 import type { MailboxKind, SimApp, SimUser } from './model.js';
+import { GRAPH_APP_ID, GRAPH_APP_ROLES, GRAPH_SERVICE_PRINCIPAL_ID } from './graph-app-roles.js';
 import { Random } from './random.js';
 import { seedAccessControls } from './seed-access-controls.js';
 import { seedEnvironments } from './seed-power-platform.js';
@@ -254,5 +255,20 @@ export function seedTenant(options: SeedOptions, clock = new SimClock()): Tenant
     technical,
     ago,
   });
+  // Seeded last, so that the random sequence of everything above is the same as before they existed.
+  tenant.servicePrincipals.set(GRAPH_SERVICE_PRINCIPAL_ID, {
+    id: GRAPH_SERVICE_PRINCIPAL_ID,
+    appId: GRAPH_APP_ID,
+    displayName: 'Microsoft Graph',
+    servicePrincipalType: 'Application',
+    appRoles: Object.entries(GRAPH_APP_ROLES).map(([value, id]) => ({ id, value })),
+  });
+  // The operator who runs `npm run grant-permissions`: may read service principals and assign app roles.
+  addApp(
+    'Warden installer (an administrator)',
+    ['Application.Read.All', 'AppRoleAssignment.ReadWrite.All'],
+    false,
+    'Application',
+  );
   return tenant;
 }
