@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/core-auth';
-import { odata, TableClient } from '@azure/data-tables';
+import { TableClient } from '@azure/data-tables';
 import type {
   ApprovalRequest,
   AuditEntry,
@@ -29,18 +29,21 @@ import type {
   Store,
   UpdateResult,
 } from '../workflows/ports.js';
+import * as audit from './azure-tables/audit.js';
 import * as findings from './azure-tables/findings.js';
 import * as jobs from './azure-tables/jobs.js';
-import { kindRange, Partition, PARTITION, toStoreError } from './azure-tables/partition.js';
+import * as leases from './azure-tables/leases.js';
+import { Partition } from './azure-tables/partition.js';
+import * as records from './azure-tables/records.js';
 import * as requests from './azure-tables/requests.js';
-import { auditKey, transact } from './azure-tables/transaction.js';
+import { toStoreError } from './azure-tables/service-errors.js';
+import { transact } from './azure-tables/transaction.js';
 import { StoreError } from './errors.js';
-import { isoPlus, isoTime, paging, toJson } from './values.js';
 
 export interface AzureTableStoreOptions {
   /** Azure: the account's table endpoint (https://<account>.table.core.windows.net), with `credential`. */
   endpoint?: string;
-  /** Warden's managed identity; the account has shared-key access turned off. */
+  /** Warden's managed identity; the production account has shared-key access turned off. */
   credential?: TokenCredential;
   /** Azurite (development and tests) only. */
   connectionString?: string;
@@ -48,9 +51,12 @@ export interface AzureTableStoreOptions {
   table: string;
 }
 
+const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
+
 /**
- * The Store for many instances: Azure Table Storage, every record in one partition so that a decision and all it
- * implies commit together (entity group transactions), each read-modify-write guarded by the entity's ETag.
+ * The Store for many instances: Azure Table Storage, every record of the installation in one partition so that
+ * a decision and all it implies commit together (entity group transactions), each read-modify-write guarded by
+ * the entity's ETag. Creates the table when it is missing.
  */
 export async function openAzureTableStore(options: AzureTableStoreOptions): Promise<Store> {
   const client = clientFor(options);
@@ -62,24 +68,28 @@ export async function openAzureTableStore(options: AzureTableStoreOptions): Prom
   return new AzureTableStore(new Partition(client));
 }
 
-function clientFor(options: AzureTableStoreOptions): TableClient {
-  if (options.connectionString) {
-    const insecure = /TableEndpoint=http:\/\//i.test(options.connectionString);
-    return TableClient.fromConnectionString(options.connectionString, options.table, {
-      allowInsecureConnection: insecure,
-    });
+function clientFor({ connectionString, endpoint, credential, table }: AzureTableStoreOptions): TableClient {
+  if (!TABLE_NAME.test(table)) {
+    throw new StoreError('invalid-input', `"${table}" is not a table name (${TABLE_NAME.source})`);
   }
-  if (options.endpoint && options.credential)
-    return new TableClient(options.endpoint, options.table, options.credential);
+  if (connectionString) {
+    try {
+      const client = TableClient.fromConnectionString(connectionString, table);
+      // Azurite listens on plain http, which the SDK refuses unless told; Azure itself is always https.
+      return new URL(client.url).protocol === 'http:'
+        ? TableClient.fromConnectionString(connectionString, table, { allowInsecureConnection: true })
+        : client;
+    } catch (error) {
+      throw new StoreError('invalid-input', 'the Azure Tables connection string cannot be read', undefined, {
+        cause: error,
+      });
+    }
+  }
+  if (endpoint && credential) return new TableClient(endpoint, table, credential);
   throw new StoreError(
     'invalid-input',
-    'Azure Tables needs a connection string, or an endpoint and a credential',
+    'Azure Tables needs a connection string (Azurite), or an endpoint and a credential (Azure)',
   );
-}
-
-interface Lease {
-  holder: string;
-  expiresAt: string;
 }
 
 class AzureTableStore implements Store {
@@ -97,44 +107,24 @@ class AzureTableStore implements Store {
     }
   }
 
-  saveConversation(c: ConversationRecord): Promise<void> {
-    return this.run('saveConversation', async () => {
-      const record = { ...c, updatedAt: isoTime(c.updatedAt, 'updatedAt') };
-      await this.p.upsert('conversation', c.id, JSON.parse(toJson(record, 'conversation')), { kind: c.kind });
-    });
+  saveConversation(conversation: ConversationRecord): Promise<void> {
+    return this.run('saveConversation', () => records.saveConversation(this.p, conversation));
   }
 
   getConversation(id: string): Promise<ConversationRecord | undefined> {
-    return this.run(
-      'getConversation',
-      async () => (await this.p.get<ConversationRecord>('conversation', id))?.value,
-    );
+    return this.run('getConversation', () => records.getConversation(this.p, id));
   }
 
-  listConversations(filter: ConversationFilter = {}): Promise<ConversationRecord[]> {
-    return this.run('listConversations', async () =>
-      (await this.p.list<ConversationRecord>('conversation'))
-        .filter(
-          (c) =>
-            (filter.kind === undefined || c.kind === filter.kind) &&
-            (filter.userAadObjectId === undefined || c.userAadObjectId === filter.userAadObjectId),
-        )
-        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
-    );
+  listConversations(filter?: ConversationFilter): Promise<ConversationRecord[]> {
+    return this.run('listConversations', () => records.listConversations(this.p, filter));
   }
 
   getSetting(key: string): Promise<unknown> {
-    return this.run(
-      'getSetting',
-      async () => (await this.p.get<{ value: unknown }>('setting', key))?.value.value,
-    );
+    return this.run('getSetting', () => records.getSetting(this.p, key));
   }
 
   setSetting(key: string, value: unknown): Promise<void> {
-    return this.run('setSetting', async () => {
-      const json = toJson(value, `setting ${key}`);
-      await this.p.upsert('setting', key, { value: JSON.parse(json) as unknown });
-    });
+    return this.run('setSetting', () => records.setSetting(this.p, key, value));
   }
 
   getFinding(id: string): Promise<Finding | undefined> {
@@ -208,121 +198,53 @@ class AzureTableStore implements Store {
   }
 
   renewJobClaim(id: string, workerId: string, now: string, leaseMs: number): Promise<boolean> {
-    return this.run('renewJobClaim', () => {
-      const at = isoTime(now, 'now');
-      const expires = isoPlus(at, leaseMs, 'leaseMs');
-      return jobs.asClaimant(this.p, 'renewJobClaim', id, workerId, (job) => ({
-        ...job,
-        claimExpiresAt: expires,
-        updatedAt: at,
-      }));
-    });
+    return this.run('renewJobClaim', () => jobs.renewJobClaim(this.p, id, workerId, now, leaseMs));
   }
 
   saveJobSteps(id: string, workerId: string, steps: unknown, now: string): Promise<boolean> {
-    return this.run('saveJobSteps', () => {
-      const stored = JSON.parse(toJson(steps, 'steps')) as unknown;
-      const at = isoTime(now, 'now');
-      return jobs.asClaimant(this.p, 'saveJobSteps', id, workerId, (job) => ({
-        ...job,
-        steps: stored,
-        updatedAt: at,
-      }));
-    });
+    return this.run('saveJobSteps', () => jobs.saveJobSteps(this.p, id, workerId, steps, now));
   }
 
   markJobSucceeded(id: string, workerId: string, now: string): Promise<boolean> {
-    return this.run('markJobSucceeded', () => {
-      const at = isoTime(now, 'now');
-      // Finished jobs keep claimedBy (who ran it last) but lose the claim's expiry.
-      return jobs.asClaimant(
-        this.p,
-        'markJobSucceeded',
-        id,
-        workerId,
-        ({ claimExpiresAt: _done, ...job }) => ({
-          ...job,
-          state: 'succeeded',
-          updatedAt: at,
-        }),
-      );
-    });
+    return this.run('markJobSucceeded', () => jobs.markJobSucceeded(this.p, id, workerId, now));
   }
 
   markJobFailed(id: string, workerId: string, failure: JobFailure): Promise<boolean> {
-    return this.run('markJobFailed', () => {
-      jobs.checkFailure(failure);
-      return jobs.asClaimant(this.p, 'markJobFailed', id, workerId, (job) => jobs.failed(job, failure));
-    });
+    return this.run('markJobFailed', () => jobs.markJobFailed(this.p, id, workerId, failure));
   }
 
   appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
-    return this.run('appendAudit', () => transact(this.p, 'appendAudit', (tx) => tx.appendAudit(entry)));
-  }
-
-  listAudit(filter: AuditFilter = {}): Promise<AuditEntry[]> {
-    return this.run('listAudit', async () => {
-      const [limit] = paging({ limit: filter.limit });
-      const clauses = [
-        filter.afterSeq === undefined
-          ? kindRange('audit')
-          : `PartitionKey eq '${PARTITION}' and RowKey gt '${auditKey(filter.afterSeq)}' and RowKey lt 'audit}'`,
-        ...(filter.findingId === undefined ? [] : [odata`findingId eq ${filter.findingId}`]),
-        ...(filter.requestId === undefined ? [] : [odata`requestId eq ${filter.requestId}`]),
-        ...(filter.subjectId === undefined ? [] : [odata`subjectId eq ${filter.subjectId}`]),
-      ];
-      if (limit === 0) return [];
-      return this.p.listWhere<AuditEntry>(clauses.join(' and '), limit === -1 ? Infinity : limit);
-    });
-  }
-
-  getSyncState(key: string): Promise<SyncStateRecord | undefined> {
-    return this.run('getSyncState', async () => (await this.p.get<SyncStateRecord>('sync', key))?.value);
-  }
-
-  setSyncState(key: string, value: unknown, now: string): Promise<void> {
-    return this.run('setSyncState', async () => {
-      const record = {
-        key,
-        value: JSON.parse(toJson(value, `sync state ${key}`)) as unknown,
-        updatedAt: isoTime(now, 'now'),
-      };
-      await this.p.upsert('sync', key, record);
-    });
-  }
-
-  acquireLease(name: string, holder: string, now: string, ttlMs: number): Promise<boolean> {
-    return this.run('acquireLease', () => {
-      const at = isoTime(now, 'now');
-      const expiresAt = isoPlus(at, ttlMs, 'ttlMs');
-      return transact(this.p, 'acquireLease', async (tx) => {
-        const lease = await tx.get<Lease>('lease', name);
-        if (lease && lease.holder !== holder && lease.expiresAt > at) return false;
-        tx.put('lease', name, { holder, expiresAt });
-        return true;
-      });
-    });
-  }
-
-  releaseLease(name: string, holder: string): Promise<boolean> {
-    return this.run('releaseLease', () =>
-      transact(this.p, 'releaseLease', async (tx) => {
-        const lease = await tx.get<Lease>('lease', name);
-        if (!lease || lease.holder !== holder) return false;
-        // Overwritten rather than deleted: the write is guarded by the ETag read, a delete here would not be.
-        tx.put('lease', name, { holder: '', expiresAt: new Date(0).toISOString() });
-        return true;
-      }),
+    return this.run('appendAudit', () =>
+      transact(this.p, 'appendAudit', (tx) => audit.appendAudit(tx, entry)),
     );
   }
 
+  listAudit(filter?: AuditFilter): Promise<AuditEntry[]> {
+    return this.run('listAudit', () => audit.listAudit(this.p, filter));
+  }
+
+  getSyncState(key: string): Promise<SyncStateRecord | undefined> {
+    return this.run('getSyncState', () => records.getSyncState(this.p, key));
+  }
+
+  setSyncState(key: string, value: unknown, now: string): Promise<void> {
+    return this.run('setSyncState', () => records.setSyncState(this.p, key, value, now));
+  }
+
+  acquireLease(name: string, holder: string, now: string, ttlMs: number): Promise<boolean> {
+    return this.run('acquireLease', () => leases.acquireLease(this.p, name, holder, now, ttlMs));
+  }
+
+  releaseLease(name: string, holder: string): Promise<boolean> {
+    return this.run('releaseLease', () => leases.releaseLease(this.p, name, holder));
+  }
+
   ping(): Promise<void> {
-    return this.run('ping', async () => {
-      await this.p.get('meta', 'ping');
-    });
+    return this.run('ping', () => this.p.ping());
   }
 
   close(): Promise<void> {
+    // The client holds no connection of its own to release; closing only refuses later calls.
     this.closed = true;
     return Promise.resolve();
   }

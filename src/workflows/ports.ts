@@ -155,9 +155,9 @@ export type CreateRequestResult =
  *
  * Why a narrow combined method rather than a generic `transaction(fn)`: Azure Table Storage has no
  * multi-entity transactions across partitions, so an arbitrary callback cannot be honoured there. A backend
- * that sees the whole intent at once can still make it atomic: write the decision and its pending effects
- * into the request entity with one ETag-guarded write, then apply the effects idempotently (job by its
- * idempotency key, finding by its version, audit by a key derived from the request).
+ * that sees the whole intent at once can still make it atomic: the Azure Table store keeps an installation in one
+ * partition and writes the request, the finding, the job with its idempotency key and the audit rows as one
+ * entity group transaction, each entity guarded by the ETag it was read with.
  */
 export interface DecideInput {
   requestId: string;

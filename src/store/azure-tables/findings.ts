@@ -1,4 +1,5 @@
-import type { Finding } from '../../domain/records.js';
+import { odata } from '@azure/data-tables';
+import type { Finding, FindingState } from '../../domain/records.js';
 import type {
   FindingChange,
   FindingCount,
@@ -9,7 +10,8 @@ import type {
 } from '../../workflows/ports.js';
 import { dismissalCodec, ownerAssignmentCodec, resolutionCodec } from '../finding-fields.js';
 import { isoTime, paging, toJson } from '../values.js';
-import type { Partition, Plain } from './partition.js';
+import type { Plain } from './entity-codec.js';
+import { anyOf, where, type Partition } from './partition.js';
 import type { Transaction } from './transaction.js';
 
 /**
@@ -105,25 +107,29 @@ const byFirstSeen = (a: Finding, b: Finding): number =>
 export async function listFindings(partition: Partition, filter: FindingFilter = {}): Promise<Finding[]> {
   const [limit, offset] = paging(filter);
   if (filter.states?.length === 0) return [];
-  const all = await partition.list<Finding>('finding');
-  const states = filter.states && new Set(filter.states);
-  const matching = all
-    .filter(
-      (f) =>
-        (!states || states.has(f.state)) &&
-        (filter.ruleId === undefined || f.ruleId === filter.ruleId) &&
-        (filter.subjectId === undefined || f.subjectId === filter.subjectId) &&
-        (filter.ownerId === undefined || f.ownerIds.includes(filter.ownerId)),
-    )
-    .sort(byFirstSeen);
-  return matching.slice(offset, limit === -1 ? undefined : offset + limit);
+  const matching = await partition.listValues<Finding>(
+    where(
+      'finding',
+      anyOf('state', filter.states),
+      filter.ruleId === undefined ? undefined : odata`ruleId eq ${filter.ruleId}`,
+      filter.subjectId === undefined ? undefined : odata`subjectId eq ${filter.subjectId}`,
+    ),
+  );
+  // Owners are a list inside the JSON, so that filter runs here, as does the order (row keys sort by id only).
+  return matching
+    .filter((f) => filter.ownerId === undefined || f.ownerIds.includes(filter.ownerId))
+    .sort(byFirstSeen)
+    .slice(offset, limit === -1 ? undefined : offset + limit);
 }
 
+/** Reads only each finding's rule and state, not its JSON. */
 export async function countFindings(partition: Partition): Promise<FindingCount[]> {
   const counts = new Map<string, FindingCount>();
-  for (const f of await partition.list<Finding>('finding')) {
-    const key = `${f.ruleId}\u0000${f.state}`;
-    const count = counts.get(key) ?? { ruleId: f.ruleId, state: f.state, count: 0 };
+  for (const entity of await partition.listPlain(where('finding'), ['ruleId', 'state'])) {
+    const ruleId = String(entity['ruleId']);
+    const state = String(entity['state']) as FindingState;
+    const key = `${ruleId}\u0000${state}`;
+    const count = counts.get(key) ?? { ruleId, state, count: 0 };
     count.count++;
     counts.set(key, count);
   }

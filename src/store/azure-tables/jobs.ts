@@ -1,13 +1,26 @@
+import { odata } from '@azure/data-tables';
 import type { Job } from '../../domain/records.js';
 import type { JobFailure, JobFilter, NewJob } from '../../workflows/ports.js';
 import { StoreError } from '../errors.js';
 import { isoPlus, isoTime, paging, toJson } from '../values.js';
-import type { Partition, Plain } from './partition.js';
-import { transact, Transaction } from './transaction.js';
+import { encode, rowKey, type Plain } from './entity-codec.js';
+import { anyOf, where, type Partition } from './partition.js';
+import { transact, type Transaction } from './transaction.js';
 
-const plain = (job: Job): Plain => ({ state: job.state, kind: job.kind });
+/*
+ * The outbox. A job is one entity; its idempotency key is an index entity `jobkey|<key>` created in the same
+ * transaction, so of two enqueues with one key exactly one creates the job.
+ */
 
-export function putJob(tx: Transaction, job: Job): void {
+// Canonical ISO times compare as strings, so the service can pick the due jobs.
+const plain = (job: Job): Plain => ({
+  state: job.state,
+  kind: job.kind,
+  runAfter: job.runAfter,
+  claimExpiresAt: job.claimExpiresAt,
+});
+
+function putJob(tx: Transaction, job: Job): void {
   tx.put('job', job.id, job, plain(job));
 }
 
@@ -45,18 +58,27 @@ export async function enqueueJob(tx: Transaction, input: NewJob): Promise<{ crea
 const byCreated = (a: Job, b: Job): number =>
   a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
+/** As SQLite orders them: the job that has waited longest goes first, a reclaimed one included. */
+const byDue = (a: Job, b: Job): number =>
+  a.runAfter < b.runAfter ? -1 : a.runAfter > b.runAfter ? 1 : byCreated(a, b);
+
 export async function listJobs(partition: Partition, filter: JobFilter = {}): Promise<Job[]> {
   const [limit] = paging({ limit: filter.limit });
-  const states = filter.states && new Set(filter.states);
-  const jobs = (await partition.list<Job>('job'))
-    .filter((j) => (!states || states.has(j.state)) && (filter.kind === undefined || j.kind === filter.kind))
-    .sort(byCreated);
+  if (filter.states?.length === 0) return [];
+  const jobs = await partition.listValues<Job>(
+    where(
+      'job',
+      anyOf('state', filter.states),
+      filter.kind === undefined ? undefined : odata`kind eq ${filter.kind}`,
+    ),
+  );
+  jobs.sort(byCreated);
   return limit === -1 ? jobs : jobs.slice(0, limit);
 }
 
 /**
- * Claims the job due first. Candidates are tried in due order, each with an update guarded by the ETag read, so
- * of two workers racing for one job exactly one gets it; the other moves on to the next.
+ * Claims the job due first. The due jobs are tried in due order, each with a write guarded by the ETag it was
+ * listed with: of workers racing for one job exactly one gets it, the others move on to the next.
  */
 export async function claimNextJob(
   partition: Partition,
@@ -66,34 +88,30 @@ export async function claimNextJob(
 ): Promise<Job | undefined> {
   const at = isoTime(now, 'now');
   const expires = isoPlus(at, leaseMs, 'leaseMs');
-  const due = (j: Job) =>
-    ((j.state === 'pending' || j.state === 'failed') && j.runAfter <= at) ||
-    (j.state === 'running' && j.claimExpiresAt !== undefined && j.claimExpiresAt <= at);
-  const candidates = (
-    await partition.list<Job>('job', "(state eq 'pending' or state eq 'failed' or state eq 'running')")
-  )
-    .filter(due)
-    .sort((a, b) => (a.runAfter < b.runAfter ? -1 : a.runAfter > b.runAfter ? 1 : byCreated(a, b)));
-  for (const candidate of candidates) {
-    const tx = new Transaction(partition);
-    const current = await tx.get<Job>('job', candidate.id);
-    if (!current || !due(current)) continue;
+  const due = await partition.list<Job>(
+    where(
+      'job',
+      odata`(((state eq 'pending' or state eq 'failed') and runAfter le ${at}) or (state eq 'running' and claimExpiresAt le ${at}))`,
+    ),
+  );
+  due.sort((a, b) => byDue(a.value, b.value));
+  for (const { value: job, etag } of due) {
     const claimed: Job = {
-      ...current,
+      ...job,
       state: 'running',
       claimedBy: workerId,
       claimExpiresAt: expires,
-      attempts: current.attempts + 1,
+      attempts: job.attempts + 1,
       updatedAt: at,
     };
-    putJob(tx, claimed);
-    if (await tx.commit()) return claimed;
+    const entity = encode(rowKey('job', job.id), claimed, plain(claimed));
+    if (await partition.commit([['update', entity, 'Replace', { etag }]])) return claimed;
   }
   return undefined;
 }
 
 /** Changes a job only while this worker holds its claim; false (nothing written) otherwise. */
-export function asClaimant(
+function asClaimant(
   partition: Partition,
   operation: string,
   id: string,
@@ -102,31 +120,77 @@ export function asClaimant(
 ): Promise<boolean> {
   return transact(partition, operation, async (tx) => {
     const job = await tx.get<Job>('job', id);
-    if (!job || job.state !== 'running' || job.claimedBy !== workerId) return false;
+    if (job?.state !== 'running' || job.claimedBy !== workerId) return false;
     putJob(tx, change(job));
     return true;
   });
 }
 
-/** Refuses a failure with a bad time or an error that is not JSON, before anything is read. */
-export function checkFailure(failure: JobFailure): void {
-  isoTime(failure.now, 'now');
-  if (failure.retryAt !== undefined) isoTime(failure.retryAt, 'retryAt');
-  if (failure.error !== undefined) toJson(failure.error, 'error');
+export function renewJobClaim(
+  partition: Partition,
+  id: string,
+  workerId: string,
+  now: string,
+  leaseMs: number,
+): Promise<boolean> {
+  const at = isoTime(now, 'now');
+  const claimExpiresAt = isoPlus(at, leaseMs, 'leaseMs');
+  return asClaimant(partition, 'renewJobClaim', id, workerId, (job) => ({
+    ...job,
+    claimExpiresAt,
+    updatedAt: at,
+  }));
 }
 
-/** What markJobFailed stores: failed and due again at retryAt, or dead without it. */
-export function failed(job: Job, failure: JobFailure): Job {
+export function saveJobSteps(
+  partition: Partition,
+  id: string,
+  workerId: string,
+  steps: unknown,
+  now: string,
+): Promise<boolean> {
+  const stored = JSON.parse(toJson(steps, 'steps')) as unknown;
+  const at = isoTime(now, 'now');
+  return asClaimant(partition, 'saveJobSteps', id, workerId, (job) => ({
+    ...job,
+    steps: stored,
+    updatedAt: at,
+  }));
+}
+
+// Finished jobs keep claimedBy (who ran it last) but lose the claim's expiry: nobody holds them any more.
+export function markJobSucceeded(
+  partition: Partition,
+  id: string,
+  workerId: string,
+  now: string,
+): Promise<boolean> {
+  const at = isoTime(now, 'now');
+  return asClaimant(partition, 'markJobSucceeded', id, workerId, ({ claimExpiresAt: _done, ...job }) => ({
+    ...job,
+    state: 'succeeded',
+    updatedAt: at,
+  }));
+}
+
+/** Failed and due again at retryAt, or dead without it. Bad input is refused whoever holds the claim. */
+export function markJobFailed(
+  partition: Partition,
+  id: string,
+  workerId: string,
+  failure: JobFailure,
+): Promise<boolean> {
   const at = isoTime(failure.now, 'now');
+  const runAfter = failure.retryAt === undefined ? undefined : isoTime(failure.retryAt, 'retryAt');
   const lastError =
     failure.error === undefined ? undefined : (JSON.parse(toJson(failure.error, 'error')) as unknown);
-  const { claimExpiresAt: _released, lastError: _previous, ...rest } = job;
-  return {
-    ...rest,
-    ...(lastError === undefined ? {} : { lastError }),
-    ...(failure.retryAt === undefined
-      ? { state: 'dead' as const }
-      : { state: 'failed' as const, runAfter: isoTime(failure.retryAt, 'retryAt') }),
-    updatedAt: at,
-  };
+  return asClaimant(partition, 'markJobFailed', id, workerId, (job) => {
+    const { claimExpiresAt: _released, lastError: _previous, ...rest } = job;
+    return {
+      ...rest,
+      ...(lastError !== undefined && { lastError }),
+      ...(runAfter === undefined ? { state: 'dead' as const } : { state: 'failed' as const, runAfter }),
+      updatedAt: at,
+    };
+  });
 }

@@ -1,98 +1,42 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { RestError, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
+import type { TableClient, TableEntity } from '@azure/data-tables';
 import { StoreError } from '../errors.js';
+import { decode, encode, kindRange, PARTITION, rowKey, type Kind, type Plain } from './entity-codec.js';
+import { isLostRace, isMissingEntity } from './service-errors.js';
 
-/*
- * Every record of one Warden installation lives in one partition of one table: Azure Tables makes a multi-entity
- * write atomic (an entity group transaction) only within one partition. A record is one entity, its row key
- * `<kind>|<id>`, its value JSON split over string properties (a property holds at most 64 KiB), next to a few
- * plain properties that server-side filters can use.
+/** What an entity group transaction may hold. */
+const MAX_ACTIONS = 100;
+/** The most entities the service returns in one page. */
+const MAX_PAGE = 1_000;
+
+/**
+ * A guarded write: create (fails if the entity exists) or replace (fails unless the ETag still matches). There
+ * is no guarded delete: the SDK's batch sends a delete unconditionally.
  */
+export type Write =
+  ['create', TableEntity<Plain>] | ['update', TableEntity<Plain>, 'Replace', { etag: string }];
 
-export const PARTITION = 'warden';
-/** Characters per JSON chunk: 30,000 UTF-16 code units stay under a property's 64 KiB. */
-const CHUNK = 30_000;
-/** An entity holds at most 1 MiB; the JSON gets at most this many chunks of it. */
-const MAX_CHUNKS = 15;
-
-export type Kind =
-  'finding' | 'request' | 'job' | 'jobkey' | 'audit' | 'conversation' | 'setting' | 'sync' | 'lease' | 'meta';
-export type Plain = Record<string, string | number | boolean>;
-
+/** A record as read, with the ETag a later write must match. */
 export interface Stored<T> {
   value: T;
   etag: string;
 }
 
-/** Row keys: ids may hold characters a key may not ('/', '#', '?'), so they are base64url-encoded. */
-export function rowKey(kind: Kind, id: string): string {
-  return `${kind}|${Buffer.from(id, 'utf8').toString('base64url')}`;
+/** A `$filter` over one kind: its key range and the clauses given (undefined ones left out). */
+export function where(kind: Kind, ...clauses: (string | undefined)[]): string {
+  return [kindRange(kind), ...clauses.filter((c) => c !== undefined)].join(' and ');
 }
 
-/** The range of row keys of one kind, for listing. */
-export function kindRange(kind: Kind): string {
-  return `PartitionKey eq '${PARTITION}' and RowKey ge '${kind}|' and RowKey lt '${kind}}'`;
-}
-
-export function encode(kind: Kind, id: string, value: unknown, plain: Plain = {}): TableEntity<Plain> {
-  return encodeAt(rowKey(kind, id), value, plain);
-}
-
-export function encodeAt(key: string, value: unknown, plain: Plain = {}): TableEntity<Plain> {
-  const json = JSON.stringify(value);
-  const chunks = Math.max(1, Math.ceil(json.length / CHUNK));
-  if (chunks > MAX_CHUNKS) {
-    throw new StoreError(
-      'invalid-input',
-      `a record of ${json.length} characters is too large for Azure Tables`,
-    );
-  }
-  const entity: TableEntity<Plain> = { partitionKey: PARTITION, rowKey: key, ...plain, n: chunks };
-  for (let i = 0; i < chunks; i++) entity[`d${i}`] = json.slice(i * CHUNK, (i + 1) * CHUNK);
-  return entity;
-}
-
-export function decode(entity: Record<string, unknown>): unknown {
-  const chunks = typeof entity['n'] === 'number' ? entity['n'] : 0;
-  let json = '';
-  for (let i = 0; i < chunks; i++) {
-    const chunk = entity[`d${i}`];
-    json += typeof chunk === 'string' ? chunk : '';
-  }
-  try {
-    return JSON.parse(json) as unknown;
-  } catch (error) {
-    throw new StoreError(
-      'corrupt-record',
-      `stored entity ${String(entity['rowKey'])} is not JSON`,
-      undefined,
-      {
-        cause: error,
-      },
-    );
-  }
-}
-
-const statusOf = (error: unknown): number | undefined =>
-  error instanceof RestError ? error.statusCode : undefined;
-
-/** The service's failure as a StoreError: throttling and time-outs are `busy`, anything else `io`. */
-export function toStoreError(error: unknown, operation: string): StoreError {
-  if (error instanceof StoreError) return error;
-  const status = statusOf(error);
-  const details = {
-    ...(error instanceof RestError && error.code ? { code: error.code } : {}),
-    message: error instanceof Error ? error.message : String(error),
-  };
-  const reason = status === 429 || status === 503 || status === 500 ? 'busy' : 'io';
-  return new StoreError(reason, `${operation}: Azure Table Storage failed`, details, { cause: error });
+/** `(prop eq 'a' or prop eq 'b')`; undefined for no list at all. Callers handle an empty list (matches nothing). */
+export function anyOf(prop: string, values: readonly string[] | undefined): string | undefined {
+  if (values === undefined) return undefined;
+  return `(${values.map((v) => `${prop} eq '${v.replace(/'/g, "''")}'`).join(' or ')})`;
 }
 
 /** Reads and writes of the one partition. */
 export class Partition {
-  constructor(readonly client: TableClient) {}
+  constructor(private readonly client: TableClient) {}
 
-  async get<T>(kind: Kind, id: string): Promise<Stored<T> | undefined> {
+  get<T>(kind: Kind, id: string): Promise<Stored<T> | undefined> {
     return this.getAt<T>(rowKey(kind, id));
   }
 
@@ -101,65 +45,77 @@ export class Partition {
       const entity = await this.client.getEntity<Plain>(PARTITION, key);
       return { value: decode(entity) as T, etag: entity.etag };
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
+      if (isMissingEntity(error)) return undefined;
       throw error;
     }
   }
 
-  /** Writes the record whatever is stored: for values whose last writer wins (settings, sync state). */
-  async upsert(kind: Kind, id: string, value: unknown, plain: Plain = {}): Promise<void> {
-    await this.client.upsertEntity(encode(kind, id, value, plain), 'Replace');
-  }
-
-  /** Every record of a kind, with an optional extra filter on the plain properties. */
-  async list<T>(kind: Kind, extra?: string): Promise<T[]> {
-    return this.listWhere<T>(extra ? `${kindRange(kind)} and ${extra}` : kindRange(kind));
-  }
-
-  async listWhere<T>(filter: string, limit = Infinity): Promise<T[]> {
-    const out: T[] = [];
-    for await (const entity of this.client.listEntities<Plain>({ queryOptions: { filter } })) {
-      out.push(decode(entity) as T);
-      if (out.length >= limit) break;
+  /** Every record the filter matches, in row key order, up to `limit`. */
+  async list<T>(filter: string, limit = Infinity): Promise<Stored<T>[]> {
+    const out: Stored<T>[] = [];
+    if (limit <= 0) return out;
+    const pages = this.client
+      .listEntities<Plain>({ queryOptions: { filter } })
+      .byPage({ maxPageSize: Math.min(limit, MAX_PAGE) });
+    for await (const page of pages) {
+      for (const entity of page) {
+        out.push({ value: decode(entity) as T, etag: entity.etag });
+        if (out.length >= limit) return out;
+      }
     }
     return out;
   }
 
+  async listValues<T>(filter: string, limit = Infinity): Promise<T[]> {
+    return (await this.list<T>(filter, limit)).map((s) => s.value);
+  }
+
+  /** Only the named plain properties of the matching entities: for counting without reading whole records. */
+  async listPlain(filter: string, select: string[]): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    for await (const entity of this.client.listEntities({ queryOptions: { filter, select } }))
+      out.push(entity);
+    return out;
+  }
+
+  /** Writes the record whatever is stored: for values whose last writer wins (settings, sync state). */
+  async upsert(kind: Kind, id: string, value: unknown, plain?: Plain): Promise<void> {
+    await this.client.upsertEntity(encode(rowKey(kind, id), value, plain), 'Replace');
+  }
+
   /**
-   * Writes all actions at once, or none: false when another writer got there first (an entity that should be new
-   * exists, or one changed or vanished since it was read).
+   * Writes all actions at once, or none: false when another writer got there first (an entity to be created
+   * exists, or one read changed or vanished since).
    */
-  async commit(actions: TransactionAction[]): Promise<boolean> {
+  async commit(actions: Write[]): Promise<boolean> {
+    if (actions.length > MAX_ACTIONS) {
+      throw new StoreError(
+        'invalid-input',
+        `${actions.length} records to write together; Azure Tables takes at most ${MAX_ACTIONS}`,
+      );
+    }
     try {
-      if (actions.length === 1) await this.single(actions[0] as TransactionAction);
-      else if (actions.length > 1) await this.client.submitTransaction(actions);
+      const [only] = actions;
+      if (actions.length > 1) await this.client.submitTransaction(actions);
+      else if (only !== undefined) await this.single(only);
       return true;
     } catch (error) {
-      const status = statusOf(error);
-      if (status === 409 || status === 412 || status === 404) return false;
+      if (isLostRace(error)) return false;
       throw error;
     }
   }
 
-  private async single(action: TransactionAction): Promise<void> {
-    switch (action[0]) {
-      case 'create':
-        await this.client.createEntity(action[1]);
-        return;
-      case 'update':
-        await this.client.updateEntity(action[1], action[2] ?? 'Replace', action[3]);
-        return;
-      case 'upsert':
-        await this.client.upsertEntity(action[1], action[2] ?? 'Replace');
-        return;
-      case 'delete':
-        // Warden never deletes (a released lease is overwritten, the audit is append-only).
-        throw new StoreError('io', 'delete is not used');
-    }
+  /** A cheap round trip that fails when the table is unreachable or gone (a point read would say "absent"). */
+  async ping(): Promise<void> {
+    const pages = this.client
+      .listEntities({ queryOptions: { filter: kindRange('meta'), select: ['RowKey'] } })
+      .byPage({ maxPageSize: 1 });
+    await pages.next();
   }
-}
 
-/** A short, jittered pause before a writer that lost a race reads again. */
-export function backoff(attempt: number): Promise<void> {
-  return sleep(Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random()));
+  // One action alone needs no batch: a plain request is cheaper and the service checks the same conditions.
+  private async single(action: Write): Promise<void> {
+    if (action[0] === 'create') await this.client.createEntity(action[1]);
+    else await this.client.updateEntity(action[1], action[2], action[3]);
+  }
 }

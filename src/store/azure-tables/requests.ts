@@ -1,3 +1,4 @@
+import { odata } from '@azure/data-tables';
 import type { ApprovalRequest, Finding } from '../../domain/records.js';
 import type {
   CreateRequestEffects,
@@ -11,9 +12,11 @@ import type {
 } from '../../workflows/ports.js';
 import { StoreError } from '../errors.js';
 import { isoTime, toJson } from '../values.js';
+import { appendAll } from './audit.js';
+import type { Plain } from './entity-codec.js';
 import { applyFindingChange } from './findings.js';
 import { enqueueJob } from './jobs.js';
-import type { Partition, Plain } from './partition.js';
+import { anyOf, where, type Partition } from './partition.js';
 import type { Transaction } from './transaction.js';
 
 /*
@@ -58,8 +61,7 @@ export async function createRequest(
     version: 1,
   };
   putRequest(tx, request);
-  const audit = [];
-  for (const entry of effects.audit ?? []) audit.push(await tx.appendAudit(entry));
+  const audit = await appendAll(tx, effects.audit);
   return { kind: 'created', request, ...(finding && { finding }), audit };
 }
 
@@ -109,8 +111,7 @@ export async function decide(tx: Transaction, input: DecideInput): Promise<Decid
   };
   putRequest(tx, decided);
   const job = input.job && (await enqueueJob(tx, input.job)).job;
-  const audit = [];
-  for (const entry of input.audit ?? []) audit.push(await tx.appendAudit(entry));
+  const audit = await appendAll(tx, input.audit);
   return { kind: 'recorded', request: decided, ...(finding && { finding }), ...(job && { job }), audit };
 }
 
@@ -142,15 +143,15 @@ export async function listRequests(
   filter: RequestFilter = {},
 ): Promise<ApprovalRequest[]> {
   if (filter.states?.length === 0) return [];
-  const states = filter.states && new Set(filter.states);
-  return (await partition.list<ApprovalRequest>('request'))
-    .filter(
-      (r) =>
-        (filter.findingId === undefined || r.findingId === filter.findingId) &&
-        (filter.kind === undefined || r.kind === filter.kind) &&
-        (!states || states.has(r.state)),
-    )
-    .sort((a, b) =>
-      a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
-    );
+  const requests = await partition.listValues<ApprovalRequest>(
+    where(
+      'request',
+      filter.findingId === undefined ? undefined : odata`findingId eq ${filter.findingId}`,
+      filter.kind === undefined ? undefined : odata`kind eq ${filter.kind}`,
+      anyOf('state', filter.states),
+    ),
+  );
+  return requests.sort((a, b) =>
+    a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+  );
 }

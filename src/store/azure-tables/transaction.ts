@@ -1,78 +1,55 @@
-import type { TableEntity, TransactionAction } from '@azure/data-tables';
-import type { AuditEntry } from '../../domain/records.js';
-import type { NewAuditEntry } from '../../workflows/ports.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreError } from '../errors.js';
-import { isoTime, toJson } from '../values.js';
-import { backoff, encode, encodeAt, rowKey, type Kind, type Partition, type Plain } from './partition.js';
-
-const MAX_ATTEMPTS = 12;
-const AUDIT_COUNTER = 'audit-seq';
-
-/** An audit row key sorts by seq: zero-padded to 15 digits. */
-export const auditKey = (seq: number): string => `audit|${String(seq).padStart(15, '0')}`;
+import { encode, rowKey, type Kind, type Plain } from './entity-codec.js';
+import type { Partition, Write } from './partition.js';
 
 /**
- * One optimistic transaction over the partition: reads remember each entity's ETag (or that it was absent), and
- * writes become actions guarded by them (update if-match, create if-absent). Commit sends them as one entity
- * group transaction; if anything read changed meanwhile, nothing is written and the whole operation runs again.
+ * Rounds of read-decide-write before a caller that keeps losing races gets `busy`: enough for a few dozen writers
+ * contending for one record (every audit append writes the audit counter).
+ */
+const MAX_ATTEMPTS = 25;
+
+/**
+ * One optimistic transaction over the partition. Reads remember each entity's ETag (or that it was absent), and
+ * later reads of the same record see what this transaction read or wrote. Writes become actions guarded by
+ * those reads: replace if the ETag still matches, create if it must be new. Commit sends them as one entity
+ * group transaction; if anything written was changed or created meanwhile by another writer, nothing is written.
  */
 export class Transaction {
-  private readonly seen = new Map<string, string | null>();
-  private readonly writes = new Map<string, TransactionAction>();
+  /** Row key → the ETag it was read with, or null when it was absent. */
+  private readonly etags = new Map<string, string | null>();
+  /** Row key → the record as this transaction sees it (undefined: absent). */
+  private readonly values = new Map<string, unknown>();
+  private readonly writes = new Map<string, Write>();
 
   constructor(private readonly partition: Partition) {}
 
-  async get<T>(kind: Kind, id: string): Promise<T | undefined> {
-    const key = rowKey(kind, id);
-    const stored = await this.partition.getAt<T>(key);
-    this.seen.set(key, stored?.etag ?? null);
-    return stored?.value;
+  get<T>(kind: Kind, id: string): Promise<T | undefined> {
+    return this.getAt<T>(rowKey(kind, id));
   }
 
-  put(kind: Kind, id: string, value: unknown, plain: Plain = {}): void {
-    this.putEntity(encode(kind, id, value, plain));
+  async getAt<T>(key: string): Promise<T | undefined> {
+    if (!this.values.has(key)) {
+      const stored = await this.partition.getAt<T>(key);
+      this.etags.set(key, stored?.etag ?? null);
+      this.values.set(key, stored?.value);
+    }
+    return this.values.get(key) as T | undefined;
   }
 
-  /** Appends an audit entry, numbered after the last one (the counter is part of this transaction). */
-  async appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
-    const last = this.seen.has(rowKey('meta', AUDIT_COUNTER))
-      ? this.pendingSeq
-      : ((await this.get<number>('meta', AUDIT_COUNTER)) ?? 0);
-    const seq = last + 1;
-    this.pendingSeq = seq;
-    const stored: AuditEntry = {
-      seq,
-      at: isoTime(entry.at, 'at'),
-      actor: entry.actor,
-      action: entry.action,
-      ...(entry.subjectId !== undefined && { subjectId: entry.subjectId }),
-      ...(entry.findingId !== undefined && { findingId: entry.findingId }),
-      ...(entry.requestId !== undefined && { requestId: entry.requestId }),
-      ...(entry.reason !== undefined && { reason: entry.reason }),
-      ...(entry.graphRequestId !== undefined && { graphRequestId: entry.graphRequestId }),
-      ...(entry.details !== undefined && {
-        details: JSON.parse(toJson(entry.details, 'details')) as unknown,
-      }),
-    };
-    this.put('meta', AUDIT_COUNTER, seq);
-    this.putEntity(
-      encodeAt(auditKey(seq), stored, {
-        findingId: entry.findingId ?? '',
-        requestId: entry.requestId ?? '',
-        subjectId: entry.subjectId ?? '',
-      }),
+  /** Replaces the record if it is unchanged since it was read; creates it if it was absent or never read. */
+  put(kind: Kind, id: string, value: unknown, plain?: Plain): void {
+    this.putAt(rowKey(kind, id), value, plain);
+  }
+
+  putAt(key: string, value: unknown, plain?: Plain): void {
+    const entity = encode(key, value, plain);
+    const etag = this.etags.get(key);
+    this.writes.set(
+      key,
+      typeof etag === 'string' ? ['update', entity, 'Replace', { etag }] : ['create', entity],
     );
-    return stored;
-  }
-
-  private pendingSeq = 0;
-
-  private putEntity(entity: TableEntity<Plain>): void {
-    const key = entity.rowKey;
-    const etag = this.seen.get(key);
-    if (etag === undefined) this.writes.set(key, ['upsert', entity, 'Replace']);
-    else if (etag === null) this.writes.set(key, ['create', entity]);
-    else this.writes.set(key, ['update', entity, 'Replace', { etag }]);
+    this.values.set(key, value);
   }
 
   commit(): Promise<boolean> {
@@ -81,8 +58,9 @@ export class Transaction {
 }
 
 /**
- * Runs `work` in a transaction until it commits: a lost race reads again and decides again, so an outcome
- * (created, conflict, already decided) is always one the stored data supports.
+ * Runs `work` in a fresh transaction until it commits: after a lost race it reads again and decides again, so
+ * every outcome (created, conflict, already decided) is one the stored data supports. `work` must return before
+ * writing anything when its outcome writes nothing.
  */
 export async function transact<T>(
   partition: Partition,
@@ -94,8 +72,13 @@ export async function transact<T>(
     const result = await work(tx);
     if (await tx.commit()) return result;
     if (attempt >= MAX_ATTEMPTS) {
-      throw new StoreError('busy', `${operation}: other instances kept changing the same records; try again`);
+      throw new StoreError('busy', `${operation}: other writers kept changing the same records; try again`);
     }
     await backoff(attempt);
   }
+}
+
+/** A short pause, growing and jittered, so that writers that collided do not collide again in step. */
+function backoff(attempt: number): Promise<void> {
+  return sleep(Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random()));
 }
