@@ -32,13 +32,13 @@ class BicepReader {
     this.expect('{');
     const result: BicepObject = {};
     for (;;) {
-      this.skip(true);
+      this.skipBlanks(true);
       if (this.peek() === '}') {
         this.pos += 1;
         return result;
       }
       const key = this.peek() === "'" ? this.stringLiteral() : this.identifier();
-      this.skip(false);
+      this.skipBlanks(false);
       this.expect(':');
       result[key] = this.value();
       this.endOfItem('}');
@@ -49,7 +49,7 @@ class BicepReader {
     this.expect('[');
     const result: BicepValue[] = [];
     for (;;) {
-      this.skip(true);
+      this.skipBlanks(true);
       if (this.peek() === ']') {
         this.pos += 1;
         return result;
@@ -60,7 +60,7 @@ class BicepReader {
   }
 
   private value(): BicepValue {
-    this.skip(false);
+    this.skipBlanks(false);
     if (this.peek() === '{') return this.object();
     if (this.peek() === '[') return this.array();
     const raw = this.restOfExpression();
@@ -72,7 +72,7 @@ class BicepReader {
 
   /** An item ends at a line break, a comma or the closing bracket. */
   private endOfItem(close: string): void {
-    this.skip(false);
+    this.skipBlanks(false);
     const next = this.peek();
     if (next === ',' || next === '\n' || next === '\r') this.pos += 1;
     else if (next !== close) throw this.error(`expected a line break or ${close}`);
@@ -114,7 +114,7 @@ class BicepReader {
   }
 
   /** Skips blanks and comments, and line breaks too when `newlines` is set. */
-  private skip(newlines: boolean): void {
+  private skipBlanks(newlines: boolean): void {
     for (;;) {
       const c = this.peek();
       if (c === ' ' || c === '\t' || (newlines && (c === '\n' || c === '\r'))) this.pos += 1;
