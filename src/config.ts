@@ -357,3 +357,21 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** Who runs `npm run grant-permissions`: an app's secret (automation, the simulator); without one, the Azure CLI sign-in. */
+export interface OperatorSettings {
+  tenantId: string | undefined;
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+}
+
+export function loadOperatorSettings(
+  env: Record<string, string | undefined> = process.env,
+): OperatorSettings {
+  const empty = (v: string | undefined) => (v === '' ? undefined : v);
+  return {
+    tenantId: empty(env['AZURE_TENANT_ID']),
+    clientId: empty(env['AZURE_CLIENT_ID']),
+    clientSecret: empty(env['AZURE_CLIENT_SECRET']),
+  };
+}

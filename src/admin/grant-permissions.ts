@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { loadOperatorSettings } from '../config.js';
 import { GRAPH_PERMISSIONS } from '../domain/permissions.js';
 import { applyGrants, GrantError, operatorCredential, planGrants } from '../graph/app-role-grants.js';
 import { createGraphClient } from '../graph/client.js';
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
   if (!args.identity || !GUID.test(args.identity))
     usage("--identity must be the managed identity's object id (a GUID).");
   if (!args['graph-base-url'].startsWith('https://')) usage('--graph-base-url must be https.');
-  const credential = operatorCredential(process.env, {
+  const credential = operatorCredential(loadOperatorSettings(), {
     ...(args.tenant ? { tenantId: args.tenant } : {}),
     authorityHost: args['authority-host'],
   });

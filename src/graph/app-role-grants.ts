@@ -1,5 +1,6 @@
 import { AzureCliCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import type { Client } from '@microsoft/microsoft-graph-client';
+import type { OperatorSettings } from '../config.js';
 import { toGraphError } from './errors.js';
 
 /*
@@ -154,12 +155,11 @@ export async function applyGrants(client: Client, plan: GrantPlan, prune: boolea
  * whose secret is in AZURE_CLIENT_SECRET (never a command-line flag).
  */
 export function operatorCredential(
-  env: Record<string, string | undefined>,
+  operator: OperatorSettings,
   options: { tenantId?: string; authorityHost: string },
 ): TokenCredential {
-  const tenantId = options.tenantId ?? env['AZURE_TENANT_ID'];
-  const clientId = env['AZURE_CLIENT_ID'];
-  const secret = env['AZURE_CLIENT_SECRET'];
+  const tenantId = options.tenantId ?? operator.tenantId;
+  const { clientId, clientSecret: secret } = operator;
   if (tenantId && clientId && secret) {
     return new ClientSecretCredential(tenantId, clientId, secret, {
       authorityHost: options.authorityHost,

@@ -3,6 +3,7 @@ import { format } from 'node:util';
 import { AzureLogger } from '@azure/logger';
 import { shutdownAzureMonitor, useAzureMonitor } from '@azure/monitor-opentelemetry';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Logger } from '../logger.js';
 
 export interface Telemetry {
@@ -16,9 +17,10 @@ export interface Telemetry {
  * with their URLs, to a second endpoint. Logs stay with pino (structured, redacted), not the exporter.
  */
 export function startTelemetry(connectionString: string, logger: Logger): Telemetry {
-  process.env['OTEL_SERVICE_NAME'] ??= 'warden';
   useAzureMonitor({
     azureMonitorExporterOptions: { connectionString },
+    // The cloud role name in Application Insights.
+    resource: resourceFromAttributes({ 'service.name': 'warden' }),
     enableLiveMetrics: false,
     // Every trace: Warden's volume is small, and the default rate limit (5 a second) drops the first ones.
     samplingRatio: 1,

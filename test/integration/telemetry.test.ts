@@ -15,6 +15,7 @@ const INSTRUMENTATION_KEY = '5e1f0c4a-7b2d-4e8f-9a1b-2c3d4e5f6a7b';
 interface Envelope {
   name: string;
   iKey: string;
+  tags?: Record<string, string>;
   data?: {
     baseType?: string;
     baseData?: {
@@ -112,6 +113,7 @@ function metric(name: string, where: Record<string, string> = {}): number {
 describe('telemetry to Application Insights', () => {
   it('when a scan runs, then the scan round arrives as a trace and warden.scans and warden.findings as metrics', () => {
     expect(received().every((e) => e.iKey === INSTRUMENTATION_KEY)).toBe(true);
+    expect(new Set(received().map((e) => e.tags?.['ai.cloud.role']))).toEqual(new Set(['warden']));
     const spans = received()
       .filter((e) => /Request|RemoteDependency/.test(e.name))
       .map((e) => e.data?.baseData?.name);
