@@ -4,11 +4,11 @@ import type {
   FindingChange,
   FindingCount,
   FindingFilter,
-  FindingPatch,
   NewFinding,
   UpdateResult,
 } from '../../workflows/ports.js';
 import { dismissalCodec, ownerAssignmentCodec, resolutionCodec } from '../finding-fields.js';
+import { mergeFindingPatch } from '../store-rules.js';
 import { isoTime, paging, toJson } from '../values.js';
 import type { Plain } from './entity-codec.js';
 import { anyOf, where, type Partition } from './partition.js';
@@ -40,27 +40,6 @@ function canonical(f: Finding): Finding {
 
 const plain = (f: Finding): Plain => ({ state: f.state, ruleId: f.ruleId, subjectId: f.subjectId });
 
-/** The same field-by-field rules as the SQLite store (see FindingPatch in workflows/ports.ts). */
-function merge(current: Finding, patch: FindingPatch): Finding {
-  const next: Finding = {
-    ...current,
-    state: patch.state ?? current.state,
-    severity: patch.severity ?? current.severity,
-    subjectDisplayName: patch.subjectDisplayName ?? current.subjectDisplayName,
-    evidence: patch.evidence === undefined ? current.evidence : patch.evidence,
-    ownerIds: patch.ownerIds ?? current.ownerIds,
-    lastSeenAt: patch.lastSeenAt ?? current.lastSeenAt,
-    updatedAt: patch.updatedAt,
-    version: current.version + 1,
-  };
-  if (Object.hasOwn(patch, 'dismissal')) next.dismissal = patch.dismissal ?? undefined;
-  if (Object.hasOwn(patch, 'resolution')) next.resolution = patch.resolution ?? undefined;
-  if (Object.hasOwn(patch, 'assignedOwner')) next.assignedOwner = patch.assignedOwner ?? undefined;
-  if (patch.card === null) delete next.card;
-  else if (patch.card !== undefined) next.card = patch.card;
-  return canonical(next);
-}
-
 export async function insertFindingIfAbsent(
   tx: Transaction,
   input: NewFinding,
@@ -88,7 +67,7 @@ export async function applyFindingChange(
   const current = await tx.get<Finding>('finding', change.id);
   if (current === undefined) return { kind: 'not-found' };
   if (current.version !== change.expectedVersion) return { kind: 'conflict', current };
-  const next = merge(current, change.patch);
+  const next = canonical(mergeFindingPatch(current, change.patch));
   tx.put('finding', next.id, next, plain(next));
   return { kind: 'updated', record: next };
 }

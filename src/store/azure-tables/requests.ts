@@ -10,7 +10,7 @@ import type {
   RequestPatch,
   UpdateResult,
 } from '../../workflows/ports.js';
-import { StoreError } from '../errors.js';
+import { checkDecisionInput, decisionRefusal } from '../store-rules.js';
 import { isoTime, toJson } from '../values.js';
 import { appendAll } from './audit.js';
 import type { Plain } from './entity-codec.js';
@@ -67,24 +67,11 @@ export async function createRequest(
 
 export async function decide(tx: Transaction, input: DecideInput): Promise<DecideResult> {
   const { decision } = input;
-  if (
-    input.resolveAs !== undefined &&
-    (input.resolveAs === 'approved') !== (decision.verdict === 'approve')
-  ) {
-    throw new StoreError(
-      'invalid-input',
-      `a ${decision.verdict} decision cannot resolve a request as ${input.resolveAs}`,
-    );
-  }
+  checkDecisionInput(input);
   const request = await tx.get<ApprovalRequest>('request', input.requestId);
   if (request === undefined) return { kind: 'not-found' };
-  const earlier = request.decisions.find((d) => d.by === decision.by);
-  if (earlier !== undefined)
-    return { kind: 'already-decided', by: earlier.by, verdict: earlier.verdict, at: earlier.at };
-  if (request.state !== 'pending') return { kind: 'not-pending', state: request.state };
-  if (input.expectedRequestVersion !== undefined && input.expectedRequestVersion !== request.version) {
-    return { kind: 'conflict', on: 'request', current: request };
-  }
+  const refusal = decisionRefusal(request, input);
+  if (refusal !== undefined) return refusal;
 
   let finding: Finding | undefined;
   if (input.finding !== undefined) {

@@ -3,10 +3,10 @@ import type {
   FindingChange,
   FindingCount,
   FindingFilter,
-  FindingPatch,
   NewFinding,
   UpdateResult,
 } from '../../workflows/ports.js';
+import { mergeFindingPatch } from '../store-rules.js';
 import { StoreError } from '../errors.js';
 import { fromJson, isoTime, paging, toJson, Conditions, type SqliteDb } from './db.js';
 import { dismissalCodec, ownerAssignmentCodec, resolutionCodec } from '../finding-fields.js';
@@ -155,37 +155,12 @@ export function insertFindingIfAbsent(
   return { created: changes === 1, finding: mustGet(db, finding.id) };
 }
 
-/*
- * Field by field. For most fields a key present with the value undefined leaves the field as it was; for the
- * dismissal, resolution and assigned owner a present key always wins, and undefined or null removes the field
- * (toParams stores an undefined one as NULL).
- */
-function merge(current: Finding, patch: FindingPatch): Finding {
-  const next: Finding = {
-    ...current,
-    state: patch.state ?? current.state,
-    severity: patch.severity ?? current.severity,
-    subjectDisplayName: patch.subjectDisplayName ?? current.subjectDisplayName,
-    evidence: patch.evidence === undefined ? current.evidence : patch.evidence,
-    ownerIds: patch.ownerIds ?? current.ownerIds,
-    lastSeenAt: patch.lastSeenAt ?? current.lastSeenAt,
-    updatedAt: patch.updatedAt,
-    version: current.version + 1,
-  };
-  if (Object.hasOwn(patch, 'dismissal')) next.dismissal = patch.dismissal ?? undefined;
-  if (Object.hasOwn(patch, 'resolution')) next.resolution = patch.resolution ?? undefined;
-  if (Object.hasOwn(patch, 'assignedOwner')) next.assignedOwner = patch.assignedOwner ?? undefined;
-  if (patch.card === null) delete next.card;
-  else if (patch.card !== undefined) next.card = patch.card;
-  return next;
-}
-
 /** The update step shared by updateFinding and the combined request methods; call inside a write. */
 export function applyFindingChange(db: SqliteDb, change: FindingChange): UpdateResult<Finding> {
   const current = getFinding(db, change.id);
   if (current === undefined) return { kind: 'not-found' };
   if (current.version !== change.expectedVersion) return { kind: 'conflict', current };
-  const [id, ...values] = toParams(merge(current, change.patch));
+  const [id, ...values] = toParams(mergeFindingPatch(current, change.patch));
   db.stmt(UPDATE).run(...values, id, current.version);
   return { kind: 'updated', record: mustGet(db, id) };
 }

@@ -16,6 +16,7 @@ import type {
   RequestPatch,
   UpdateResult,
 } from '../../workflows/ports.js';
+import { checkDecisionInput, decisionRefusal } from '../store-rules.js';
 import { StoreError } from '../errors.js';
 import { appendAudit } from './audit.js';
 import { Conditions, fromJson, isoTime, toJson, type SqliteDb } from './db.js';
@@ -132,24 +133,11 @@ export function createRequest(
 /** Call inside a write. The checks run in the order that tells a retried click the most useful thing. */
 export function decide(db: SqliteDb, input: DecideInput): DecideResult {
   const { decision } = input;
-  if (
-    input.resolveAs !== undefined &&
-    (input.resolveAs === 'approved') !== (decision.verdict === 'approve')
-  ) {
-    throw new StoreError(
-      'invalid-input',
-      `a ${decision.verdict} decision cannot resolve a request as ${input.resolveAs}`,
-    );
-  }
+  checkDecisionInput(input);
   const request = getRequest(db, input.requestId);
   if (request === undefined) return { kind: 'not-found' };
-  const earlier = request.decisions.find((d) => d.by === decision.by);
-  if (earlier !== undefined)
-    return { kind: 'already-decided', by: earlier.by, verdict: earlier.verdict, at: earlier.at };
-  if (request.state !== 'pending') return { kind: 'not-pending', state: request.state };
-  if (input.expectedRequestVersion !== undefined && input.expectedRequestVersion !== request.version) {
-    return { kind: 'conflict', on: 'request', current: request };
-  }
+  const refusal = decisionRefusal(request, input);
+  if (refusal !== undefined) return refusal;
 
   let finding: Finding | undefined;
   if (input.finding !== undefined) {
