@@ -91,6 +91,43 @@ async function startWarden(env: NodeJS.ProcessEnv, url: string): Promise<Child> 
   return warden;
 }
 
+/** A write the simulator recorded: its method, path and answer. */
+export interface SimWrite {
+  method: string;
+  path: string;
+  status: number;
+}
+
+/** Calls the simulator's control API (`/_sim…`); a refused call throws with the simulator's answer. */
+export async function simControl<T>(
+  sim: RunningSimulator,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const response = await fetch(`${sim.url}/_sim${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw new Error(`${method} /_sim${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** The writes that took effect (2xx) whose path contains `fragment`, with this method, in order. */
+export async function simWrites(
+  sim: RunningSimulator,
+  fragment: string,
+  method: string,
+): Promise<SimWrite[]> {
+  const { value } = await simControl<{ value: SimWrite[] }>(
+    sim,
+    'GET',
+    `/writes?path=${encodeURIComponent(fragment)}&method=${method}`,
+  );
+  return value.filter((w) => w.status >= 200 && w.status < 300);
+}
+
 /** Starts the simulator, Warden and the Agents Playground, wired together: what `npm run demo` and e2e tests run. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   mkdirSync(options.dataDir, { recursive: true });

@@ -9,7 +9,7 @@ import {
   type StreamEvent,
 } from '../../scripts/lib/playground-client.js';
 import { freePort, waitUntil } from '../../scripts/lib/processes.js';
-import { startStack, type Stack } from '../../scripts/lib/stack.js';
+import { simControl, startStack, type Stack } from '../../scripts/lib/stack.js';
 
 // MFA exceptions end to end: people click the alert cards in the Agents Playground as different configured users,
 // exactly as its web page would (the data a button carries, merged with the inputs filled in); the simulator's
@@ -81,15 +81,8 @@ function click(
   });
 }
 
-async function sim<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${stack.sim.url}/_sim${path}`, {
-    method,
-    headers: { 'Content-Type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  expect(response.ok).toBe(true);
-  return (await response.json()) as T;
-}
+const sim = <T>(method: string, path: string, body?: unknown): Promise<T> =>
+  simControl<T>(stack.sim, method, path, body);
 
 /** Every write to the exception group's members, whatever its outcome, in order: method and status. */
 const groupWrites = async (): Promise<Write[]> =>

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardOf, cardText, type StreamEvent } from '../../scripts/lib/playground-client.js';
 import { freePort, waitUntil, type Child } from '../../scripts/lib/processes.js';
-import { startStack, type Stack } from '../../scripts/lib/stack.js';
+import { simControl, simWrites, startStack, type Stack } from '../../scripts/lib/stack.js';
 import { openAzureTableStore } from '../../src/store/azure-table-store.js';
 import type { Store } from '../../src/workflows/ports.js';
 import { startAzurite, type RunningAzurite } from '../support/azurite.js';
@@ -23,24 +23,9 @@ const plain = (card: unknown): string => cardText(card).replace(/\\([\\`*_{}[\](
 const threadOf = (e: StreamEvent): string =>
   `${e.actionConversationId.split(';')[0] ?? ''};messageid=${e.message.messageId}`;
 
-async function sim<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${stack.sim.url}/_sim${path}`, {
-    method,
-    headers: { 'Content-Type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-/** The writes that happened (2xx) whose path contains `fragment`, by method. */
-async function writes(fragment: string, method: string): Promise<unknown[]> {
-  const { value } = await sim<{ value: { status: number }[] }>(
-    'GET',
-    `/writes?path=${encodeURIComponent(fragment)}&method=${method}`,
-  );
-  return value.filter((w) => w.status >= 200 && w.status < 300);
-}
+const sim = <T>(method: string, path: string, body?: unknown): Promise<T> =>
+  simControl<T>(stack.sim, method, path, body);
+const writes = (fragment: string, method: string) => simWrites(stack.sim, fragment, method);
 
 /** Scan rounds as the shared audit has them, in order. */
 async function scans(): Promise<{ startedAt: number; finishedAt: number }[]> {

@@ -9,17 +9,11 @@ import {
   type StreamEvent,
 } from '../../scripts/lib/playground-client.js';
 import { freePort, waitUntil } from '../../scripts/lib/processes.js';
-import { startStack, type Stack } from '../../scripts/lib/stack.js';
+import { simControl, simWrites, startStack, type SimWrite, type Stack } from '../../scripts/lib/stack.js';
 
 // Remediation end to end: approvers click the alert cards in the Agents Playground; Warden runs as a process that
 // the test kills and restarts; the simulator's write log is the ground truth of what changed in the tenant, once.
 let stack: Stack;
-
-interface Write {
-  method: string;
-  path: string;
-  status: number;
-}
 
 /** What a person reads: the card's text without the markdown escapes that keep tenant strings inert. */
 const plain = (card: unknown): string => cardText(card).replace(/\\([\\`*_{}[\]()#+\-.!|~<>])/g, '$1');
@@ -73,24 +67,9 @@ function click(
 const approve = (alert: StreamEvent, who: string, action: string) =>
   click(alert, who, 'remediation.approve', { findingId: findingIdOf(alert), action });
 
-async function sim<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${stack.sim.url}/_sim${path}`, {
-    method,
-    headers: { 'Content-Type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-/** The writes that happened (2xx) whose path contains `fragment`, by method. */
-async function writes(fragment: string, method: string): Promise<Write[]> {
-  const { value } = await sim<{ value: Write[] }>(
-    'GET',
-    `/writes?path=${encodeURIComponent(fragment)}&method=${method}`,
-  );
-  return value.filter((w) => w.status >= 200 && w.status < 300);
-}
+const sim = <T>(method: string, path: string, body?: unknown): Promise<T> =>
+  simControl<T>(stack.sim, method, path, body);
+const writes = (fragment: string, method: string) => simWrites(stack.sim, fragment, method);
 const blocks = (id: string) => writes(`/users/${id}`, 'PATCH');
 const revokes = (id: string) => writes(`/users/${id}/revokeSignInSessions`, 'POST');
 const enabled = (id: string): boolean | undefined => stack.sim.tenant().users.get(id)?.accountEnabled;
@@ -258,10 +237,10 @@ describe('remediation from the alert card', () => {
   it('when Warden runs in report-only mode, then an approval is recorded, the card says what would have been done, and nothing is written', async () => {
     stack.wardenEnv['MODE'] = 'report-only';
     await stack.restartWarden();
-    const before = (await sim<{ value: Write[] }>('GET', '/writes')).value.length;
+    const before = (await sim<{ value: SimWrite[] }>('GET', '/writes')).value.length;
     const reception = alertFor('NHI-002', 'Reporting Automation');
     const approved = await approve(reception, 'approver', 'move-flows');
     expect(textOf(approved)).toMatch(/Report-only/);
-    expect((await sim<{ value: Write[] }>('GET', '/writes')).value).toHaveLength(before);
+    expect((await sim<{ value: SimWrite[] }>('GET', '/writes')).value).toHaveLength(before);
   });
 });
