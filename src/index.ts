@@ -1,35 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { createFindingPresenter } from './cards/finding-presenter.js';
 import { ConfigError, loadConfig, redactedSummary } from './config.js';
 import { systemClock } from './domain/clock.js';
-import { createExceptionNotices } from './cards/exception-presenter.js';
-import { digestCard } from './cards/digest-card.js';
-import { createRemediationNotices } from './cards/remediation-notice.js';
-import { GraphAccountWriter } from './graph/account-writer.js';
-import { GraphApproverCheck } from './graph/approver-check.js';
-import { GraphConditionalAccess } from './graph/conditional-access.js';
-import { GraphExceptionGroup } from './graph/exception-group.js';
 import { createGraphClient } from './graph/client.js';
 import { createCredential } from './graph/credential.js';
-import { GraphDirectoryReader } from './graph/directory-reader.js';
-import { GraphFlowOwnerEvidenceReader } from './graph/flow-owner-evidence.js';
-import { GraphDirectoryObjects } from './graph/object-resolver.js';
-import { DataverseFlowOwnerWriter } from './powerplatform/flow-owner-writer.js';
-import { PowerPlatformApiReader } from './powerplatform/power-platform-api-reader.js';
 import { GraphChangeSubscriptions } from './graph/subscriptions.js';
 import { BackgroundTasks } from './jobs/background.js';
 import { FollowedClock } from './jobs/followed-clock.js';
-import { OutboxWorker } from './jobs/outbox-worker.js';
 import { ScanScheduler } from './jobs/scan-scheduler.js';
 import { SubscriptionKeeper } from './jobs/subscription-keeper.js';
 import { createLogger } from './logger.js';
 import { createServer } from './server.js';
+import { composeWarden } from './compose.js';
 import { openStore } from './store/open-store.js';
 import { createAdapter } from './teams/adapter.js';
 import { createTeamsApp } from './teams/app.js';
 import { TeamsNotifier } from './teams/notifier.js';
 import { readSetting } from './workflows/settings.js';
-import { createWarden } from './workflows/warden.js';
 import { instrumentStore } from './telemetry/instrumented-store.js';
 
 // Composition root: configuration → adapters → workflows → server and jobs. No logic lives here.
@@ -62,64 +48,15 @@ async function main(): Promise<void> {
   const adapter = createAdapter(config, logger);
   const notifier = new TeamsNotifier(adapter, config.bot.id);
   const background = new BackgroundTasks(logger);
-  const protectedAccounts = config.protectedAccounts.map((p) => p.toLowerCase());
-  const ownerEvidence = new GraphFlowOwnerEvidenceReader(graph);
-  const warden = createWarden({
+  const { warden, worker } = composeWarden({
+    config,
     store,
+    credential,
+    graph,
     clock,
     logger,
     notifier,
     holder,
-    directory: new GraphDirectoryReader(graph),
-    approvers: new GraphApproverCheck(graph, { approversGroupId: config.approversGroupId, clock }),
-    powerPlatform: new PowerPlatformApiReader(credential, {
-      bapBaseUrl: config.powerPlatform.bapBaseUrl,
-      bapScope: config.powerPlatform.bapScope,
-    }),
-    objects: new GraphDirectoryObjects(graph),
-    ownerEvidence,
-    roles: ownerEvidence,
-    presenter: createFindingPresenter(config.mode, clock),
-    conditionalAccess: new GraphConditionalAccess(graph, { clock }),
-    exceptionGroup: new GraphExceptionGroup(graph, {
-      groupId: config.exceptionGroupId,
-      graphBaseUrl: config.graph.baseUrl,
-    }),
-    notices: createExceptionNotices(config.mode, clock),
-    settings: {
-      mode: config.mode,
-      exceptionGroupId: config.exceptionGroupId,
-      maxDays: config.exceptionMaxDays,
-      protectedAccounts,
-    },
-    // The worker is built below, from the handlers the facade exposes; a kick comes only once it runs.
-    kick: () => worker.kick(),
-    accounts: new GraphAccountWriter(graph),
-    flows: new DataverseFlowOwnerWriter(credential, {
-      bapBaseUrl: config.powerPlatform.bapBaseUrl,
-      bapScope: config.powerPlatform.bapScope,
-      flowAppId: config.flowAppId,
-    }),
-    remediationNotices: createRemediationNotices(),
-    remediation: {
-      mode: config.mode,
-      protectedAccounts: protectedAccounts,
-      autoBlockDormantDays: config.autoRemediateDormantDays,
-    },
-    protectedAccounts,
-    digest: {
-      cron: config.schedules.digestCron,
-      timeZone: config.schedules.digestTz,
-      card: (data, preview) => digestCard({ ...data, timeZone: config.schedules.digestTz, preview }),
-    },
-  });
-  const worker = new OutboxWorker({
-    store,
-    clock,
-    logger,
-    handlers: warden.jobHandlers,
-    workerId: holder,
-    leaseMs: config.outboxClaimTimeoutMs,
   });
   // Checks whether this week's digest is due; the outbox job keyed by ISO week posts it once, whichever instance asks.
   const digests = new ScanScheduler({

@@ -14,7 +14,16 @@ const POLICY_PERMISSION = 'Policy.Read.All';
 
 export interface ConditionalAccessOptions {
   clock?: Clock;
+  /**
+   * How long one read of the policies answers for. Graph allows 1 request a second per tenant here, and sends no
+   * Retry-After: without sharing, ten people opening exception forms at once would wait ten seconds. The card
+   * shows when the policies were read.
+   */
+  maxAgeMs?: number;
 }
+
+/** Policies change rarely, and the card says when they were read: a minute old is fresh enough. */
+export const POLICY_MAX_AGE_MS = 60_000;
 
 interface PolicyPage {
   value?: ConditionalAccessPolicy[];
@@ -37,18 +46,24 @@ function requiresMfa(policy: ConditionalAccessPolicy): boolean {
 
 export class GraphConditionalAccess implements ConditionalAccessReader {
   private readonly clock: Clock;
+  private readonly maxAgeMs: number;
+  /** The latest read (or the one in flight), shared by every caller until it is maxAgeMs old. */
+  private cached:
+    { at: number; read: Promise<{ policies: ConditionalAccessPolicy[]; checkedAt: string }> } | undefined;
 
   constructor(
     private readonly client: Client,
     options: ConditionalAccessOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
+    this.maxAgeMs = options.maxAgeMs ?? POLICY_MAX_AGE_MS;
   }
 
   async policiesExcluding(groupId: string): Promise<CaCheck> {
     let policies: ConditionalAccessPolicy[];
+    let checkedAt: string;
     try {
-      policies = await this.allPolicies();
+      ({ policies, checkedAt } = await this.sharedRead());
     } catch (error) {
       const failure = toGraphError(error);
       const checkedAt = this.clock.now().toISOString();
@@ -73,7 +88,23 @@ export class GraphConditionalAccess implements ConditionalAccessReader {
           : [],
       )
       .sort((a, b) => a.displayName.localeCompare(b.displayName));
-    return { available: true, policies: excluding, checkedAt: this.clock.now().toISOString() };
+    return { available: true, policies: excluding, checkedAt };
+  }
+
+  /** One read of the policies for every caller within maxAgeMs; a failed read is not kept, so the next one asks. */
+  private sharedRead(): Promise<{ policies: ConditionalAccessPolicy[]; checkedAt: string }> {
+    const now = this.clock.now().getTime();
+    if (this.cached && now - this.cached.at < this.maxAgeMs) return this.cached.read;
+    const read = this.allPolicies().then((policies) => ({
+      policies,
+      checkedAt: this.clock.now().toISOString(),
+    }));
+    const entry = { at: now, read };
+    this.cached = entry;
+    read.catch(() => {
+      if (this.cached === entry) this.cached = undefined;
+    });
+    return read;
   }
 
   private async allPolicies(): Promise<ConditionalAccessPolicy[]> {

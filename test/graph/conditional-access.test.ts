@@ -150,4 +150,45 @@ describe('GraphConditionalAccess.policiesExcluding', () => {
       await h.control('POST', '/faults', { rules: [] });
     }
   });
+
+  it('when many people open exception forms at once, then one read of the policies answers them all until it is a minute old', async () => {
+    const reads = async (): Promise<number> => {
+      const stats = await h.control<{ routes: Record<string, { requests: number } | undefined> }>(
+        'GET',
+        '/stats',
+      );
+      return stats.routes['GET /v1.0/identity/conditionalAccess/policies']?.requests ?? 0;
+    };
+    let now = Date.parse(NOW);
+    const moving: Clock = { now: () => new Date(now) };
+    const shared = new GraphConditionalAccess(productionClient(h), { clock: moving, maxAgeMs: 60_000 });
+    const before = await reads();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => shared.policiesExcluding(exceptionGroupId)),
+    );
+    expect(await reads()).toBe(before + 1);
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect(answers[0]).toMatchObject({ available: true, checkedAt: NOW });
+
+    now += 59_000;
+    await shared.policiesExcluding(exceptionGroupId);
+    expect(await reads()).toBe(before + 1);
+    now += 2_000;
+    const fresh = await shared.policiesExcluding(exceptionGroupId);
+    expect(await reads()).toBe(before + 2);
+    expect(fresh).toMatchObject({ checkedAt: new Date(now).toISOString() });
+  });
+
+  it('when a read fails, then the next caller asks Graph again instead of getting the failure', async () => {
+    await h.control('POST', '/faults', {
+      rules: [{ path: 'conditionalAccess/policies', status: 503, retryAfterSeconds: 1, count: 1 }],
+    });
+    try {
+      const shared = new GraphConditionalAccess(h.graph({ retry: false }), { clock });
+      await expect(shared.policiesExcluding(exceptionGroupId)).rejects.toMatchObject({ status: 503 });
+      await expect(shared.policiesExcluding(exceptionGroupId)).resolves.toMatchObject({ available: true });
+    } finally {
+      await h.control('POST', '/faults', { rules: [] });
+    }
+  });
 });

@@ -71,6 +71,7 @@ export class Pipeline {
           simReq,
         );
       } else {
+        if (family !== 'control') this.ctx.recorder.httpRequests++;
         const fault = family === 'control' ? undefined : this.ctx.faults.decide(simReq.method, path, true);
         if (fault && fault.latencyMs > 0) await sleep(fault.latencyMs);
         if (fault?.kind === 'reset') {
@@ -180,8 +181,7 @@ export class Pipeline {
       }
       this.ctx.recorder.resourceUnits += verdict.ru;
       try {
-        const kind = latencyClass(cost);
-        const delay = kind ? this.ctx.limits.latencyMs(kind) : 0;
+        const delay = this.ctx.limits.latencyMs(latencyClass(cost), routeKey);
         if (delay > 0) await sleep(delay);
         const response = await route.handler(req, this.ctx);
         return finish({ ...response, headers: { ...verdict.headers, ...response.headers } });

@@ -19,6 +19,8 @@ export class Recorder {
   writes: WriteRecord[] = [];
   routes: Record<string, RouteStats> = {};
   resourceUnits = 0;
+  /** HTTP round trips to the services (a $batch counts once; control calls not at all). */
+  httpRequests = 0;
   throttled = 0;
   throttledByService: Record<string, number> = {};
   /** 429s sent by the fault plan (also counted in throttled and under their route's service). */
@@ -78,6 +80,7 @@ export class Recorder {
     this.writes = [];
     this.routes = {};
     this.resourceUnits = 0;
+    this.httpRequests = 0;
     this.throttled = 0;
     this.throttledByService = {};
     this.faultThrottles = 0;
@@ -90,6 +93,7 @@ export class Recorder {
     return {
       routes: this.routes,
       resourceUnits: this.resourceUnits,
+      httpRequests: this.httpRequests,
       throttled: this.throttled,
       throttledByService: this.throttledByService,
       faultThrottles: this.faultThrottles,

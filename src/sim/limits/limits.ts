@@ -18,7 +18,15 @@ export interface LimitSettings {
   /** How Retry-After is written: whole seconds, fractional seconds, or left out. */
   retryAfterStyle: 'integer' | 'fractional' | 'none';
   /** Added latency per kind of request: median and jitter in milliseconds. */
-  latency: Partial<Record<LatencyClass, { medianMs: number; jitterMs: number }>>;
+  latency: Partial<Record<LatencyClass, LatencyModel>>;
+  /** Latency of particular routes ("GET /v1.0/users/delta"), over their kind's. */
+  routeLatency: Record<string, LatencyModel>;
+}
+
+/** A request's added latency: the median, plus or minus up to the jitter (uniform). */
+export interface LatencyModel {
+  medianMs: number;
+  jitterMs: number;
 }
 
 export type LatencyClass = 'identity' | 'outlook' | 'reports' | 'dataverse' | 'bap' | 'token' | 'write';
@@ -36,6 +44,7 @@ export const DEFAULT_LIMITS: LimitSettings = {
   dataversePer5Min: 6_000,
   retryAfterStyle: 'integer',
   latency: {},
+  routeLatency: {},
 };
 
 /** A token bucket: capacity refills evenly over the window, like Graph's resource-unit budget. */
@@ -105,6 +114,7 @@ export class Limits {
       ...this.settings,
       ...settings,
       latency: { ...this.settings.latency, ...settings.latency },
+      routeLatency: { ...this.settings.routeLatency, ...settings.routeLatency },
     };
     this.buckets.clear();
   }
@@ -242,9 +252,9 @@ export class Limits {
     }
   }
 
-  /** The latency to add to a request of this class: the median plus uniform jitter. */
-  latencyMs(kind: LatencyClass): number {
-    const model = this.settings.latency[kind];
+  /** The latency to add to a request of this route and class: the median plus uniform jitter. */
+  latencyMs(kind: LatencyClass | undefined, route = ''): number {
+    const model = this.settings.routeLatency[route] ?? (kind ? this.settings.latency[kind] : undefined);
     if (!model) return 0;
     return Math.max(0, model.medianMs + (this.jitter.next() * 2 - 1) * model.jitterMs);
   }

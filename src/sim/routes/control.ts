@@ -110,6 +110,8 @@ function createUser(req: SimRequest, ctx: SimContext): SimResponse {
   return ok(controlUserView(ctx.tenant.addUser(created)), 201);
 }
 
+const latencySchema = z.object({ medianMs: z.number().min(0), jitterMs: z.number().min(0) });
+
 const limitsSchema = z
   .object({
     scale: z.number().positive(),
@@ -125,8 +127,9 @@ const limitsSchema = z
     retryAfterStyle: z.enum(['integer', 'fractional', 'none']),
     latency: z.record(
       z.enum(['identity', 'outlook', 'reports', 'dataverse', 'bap', 'token', 'write']),
-      z.object({ medianMs: z.number().min(0), jitterMs: z.number().min(0) }),
+      latencySchema,
     ),
+    routeLatency: z.record(z.string(), latencySchema),
   })
   .partial()
   .strict();
