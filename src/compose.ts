@@ -108,6 +108,7 @@ export function composeWarden({
     handlers: warden.jobHandlers,
     workerId: holder,
     leaseMs: config.outboxClaimTimeoutMs,
+    concurrency: config.outboxConcurrency,
   });
   return { warden, worker };
 }

@@ -118,6 +118,8 @@ const settings = z.object({
   EXCEPTION_SWEEP_INTERVAL: duration('5m'),
   // How long an outbox job stays claimed by a worker that stopped answering before another worker resumes it.
   OUTBOX_CLAIM_TIMEOUT: duration('60s'),
+  // Outbox jobs run at once per instance (remediations wait on Graph; the write quota, not this, sets the pace).
+  OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(8),
   // Opt-in: block NHI-001 mailboxes with no successful sign-in for this many days without a human (enforce mode).
   AUTO_REMEDIATE_DORMANT_DAYS: z.preprocess(
     (v) => (v === '' ? undefined : v),
@@ -255,6 +257,8 @@ export interface Config {
   exceptionMaxDays: number;
   exceptionSweepIntervalMs: number;
   outboxClaimTimeoutMs: number;
+  /** OUTBOX_CONCURRENCY: jobs the outbox worker runs at once. */
+  outboxConcurrency: number;
   /** AUTO_REMEDIATE_DORMANT_DAYS; undefined when automatic remediation is off. */
   autoRemediateDormantDays: number | undefined;
   protectedAccounts: readonly string[];
@@ -323,6 +327,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     exceptionMaxDays: e.EXCEPTION_MAX_DAYS,
     exceptionSweepIntervalMs: e.EXCEPTION_SWEEP_INTERVAL,
     outboxClaimTimeoutMs: e.OUTBOX_CLAIM_TIMEOUT,
+    outboxConcurrency: e.OUTBOX_CONCURRENCY,
     autoRemediateDormantDays: e.AUTO_REMEDIATE_DORMANT_DAYS,
     protectedAccounts: e.PROTECTED_ACCOUNTS,
     clockUrl: e.CLOCK_URL,

@@ -22,10 +22,21 @@ export interface OutboxWorkerOptions {
   /** The first retry's delay; it doubles per attempt up to maxBackoffMs, and never undercuts Retry-After. */
   baseBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * Jobs run at once. Each remediation waits on Graph for two writes; one at a time, 500 of them would take four
+   * times the write quota's own bound. Jobs of the same request (a remediation and its undo) still run in order.
+   */
+  concurrency?: number;
+}
+
+/** The request a job acts for: two jobs of one request never run at the same time. */
+function laneOf(job: Job): string {
+  const requestId = (job.payload as { requestId?: unknown } | null | undefined)?.requestId;
+  return typeof requestId === 'string' ? `request:${requestId}` : `job:${job.id}`;
 }
 
 /**
- * The outbox worker: claims due jobs one at a time and runs their handler. A transient failure (throttling,
+ * The outbox worker: claims due jobs, several at a time, and runs their handler. A transient failure (throttling,
  * server error, dropped connection) is retried with exponential backoff, never before the Retry-After the
  * service asked for; any other failure (a 4xx) is not retried. A worker that dies leaves its claim to expire, and
  * then any worker resumes the job from its recorded steps.
@@ -40,6 +51,9 @@ export class OutboxWorker {
   private readonly maxAttempts: number;
   private readonly baseBackoffMs: number;
   private readonly maxBackoffMs: number;
+  private readonly concurrency: number;
+  /** The job running for each lane, so that the next job of the same request waits for it. */
+  private readonly lanes = new Map<string, Promise<void>>();
 
   constructor(private readonly options: OutboxWorkerOptions) {
     this.pollMs = options.pollMs ?? 2_000;
@@ -47,6 +61,7 @@ export class OutboxWorker {
     this.maxAttempts = options.maxAttempts ?? 8;
     this.baseBackoffMs = options.baseBackoffMs ?? 2_000;
     this.maxBackoffMs = options.maxBackoffMs ?? 10 * 60_000;
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
   }
 
   start(): void {
@@ -75,8 +90,16 @@ export class OutboxWorker {
     await this.draining;
   }
 
-  /** Runs every due job, one after another, until none is due; resolves with how many ran. For tests too. */
+  /**
+   * Runs every due job until none is due, `concurrency` at a time; resolves with how many ran. For tests too: with
+   * the default concurrency of 1 the jobs run one after another, in the order the store hands them out.
+   */
   async drainOnce(): Promise<number> {
+    const counts = await Promise.all(Array.from({ length: this.concurrency }, () => this.drainLane()));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  private async drainLane(): Promise<number> {
     let ran = 0;
     for (;;) {
       const job = await this.options.store.claimNextJob(
@@ -85,8 +108,21 @@ export class OutboxWorker {
         this.leaseMs,
       );
       if (!job) return ran;
-      await this.runJob(job);
+      await this.inLane(job);
       ran++;
+    }
+  }
+
+  /** Runs the job after any job of the same request this worker is running; a remediation and its undo stay in order. */
+  private async inLane(job: Job): Promise<void> {
+    const lane = laneOf(job);
+    const before = this.lanes.get(lane);
+    const run = (before ?? Promise.resolve()).then(() => this.runJob(job));
+    this.lanes.set(lane, run);
+    try {
+      await run;
+    } finally {
+      if (this.lanes.get(lane) === run) this.lanes.delete(lane);
     }
   }
 

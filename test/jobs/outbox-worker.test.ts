@@ -72,13 +72,13 @@ function worker(handler: JobHandler, options: Partial<OutboxWorkerOptions> = {})
   });
 }
 
-async function enqueue(id = 'job-1'): Promise<Job> {
+async function enqueue(id = 'job-1', payload: object = {}): Promise<Job> {
   const at = clock.now().toISOString();
   const { job } = await store.enqueueJob({
     id,
     idempotencyKey: id,
     kind: 'test.job',
-    payload: {},
+    payload,
     runAfter: at,
     createdAt: at,
   });
@@ -218,5 +218,54 @@ describe('OutboxWorker', () => {
     });
     expect(await jobNow()).toMatchObject({ state: 'succeeded' });
     expect(runs).toHaveLength(1);
+  });
+
+  describe('running several jobs at once', () => {
+    /** A handler whose runs wait until the test lets them finish, recording how many ran at the same time. */
+    function gated() {
+      let running = 0;
+      let most = 0;
+      const started: string[] = [];
+      const overlapping: string[][] = [];
+      const live = new Set<string>();
+      const handler: JobHandler = {
+        run: async ({ job }) => {
+          const request = (job.payload as { requestId?: string }).requestId ?? job.id;
+          if ([...live].some((other) => other === request)) overlapping.push([request, job.id]);
+          live.add(request);
+          running++;
+          most = Math.max(most, running);
+          started.push(job.id);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          running--;
+          live.delete(request);
+        },
+      };
+      return { handler, started, overlapping, most: () => most };
+    }
+
+    it('when twelve jobs are due and the concurrency is 4, then all twelve run, never more than four at once', async () => {
+      const g = gated();
+      for (let i = 0; i < 12; i++) await enqueue(`job-${String(i).padStart(2, '0')}`, { requestId: `r${i}` });
+
+      expect(await worker(g.handler, { concurrency: 4 }).drainOnce()).toBe(12);
+
+      expect(g.most()).toBe(4);
+      expect(new Set(g.started).size).toBe(12);
+      for (let i = 0; i < 12; i++)
+        expect(await jobNow(`job-${String(i).padStart(2, '0')}`)).toMatchObject({ state: 'succeeded' });
+    });
+
+    it('when two due jobs act for the same request, then the second starts only after the first finished', async () => {
+      const g = gated();
+      await enqueue('remediate', { requestId: 'req-7' });
+      await enqueue('undo', { requestId: 'req-7' });
+      await enqueue('other', { requestId: 'req-8' });
+
+      expect(await worker(g.handler, { concurrency: 3 }).drainOnce()).toBe(3);
+
+      expect(g.overlapping).toEqual([]);
+      expect(g.started.indexOf('remediate')).toBeLessThan(g.started.indexOf('undo'));
+    });
   });
 });
