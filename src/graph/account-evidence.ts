@@ -1,6 +1,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { AssignedLicense, SignInActivity, User } from '@microsoft/microsoft-graph-types';
 import type { SignInEvidence } from '../domain/directory.js';
+import { SIGN_IN_GROUP_SIZE } from '../workflows/directory-port.js';
 import { chunks } from './batch.js';
 import { toGraphError, type GraphError } from './errors.js';
 
@@ -10,8 +11,8 @@ import { toGraphError, type GraphError } from './errors.js';
  * AuditLog.Read.All and Entra ID P1; when it cannot be read the card shows why, and the rest is read without it.
  */
 
-/** Ids per request: short enough for any URL length limit, few requests for the candidates a scan finds. */
-export const SIGN_IN_GROUP_SIZE = 15;
+/** Ids per request: the 15 values `in` takes by default, and few requests for the candidates a scan finds. */
+export { SIGN_IN_GROUP_SIZE };
 const SELECT = 'id,assignedLicenses,lastPasswordChangeDateTime';
 const AUDIT_PERMISSION = 'AuditLog.Read.All';
 

@@ -6,6 +6,12 @@ import type { DirectoryUser, MailboxEvidence, MailboxPurpose, PersonRef } from '
  */
 
 /** One page of /users/delta. A page carries either `nextLink` (keep going) or `deltaLink` (done for now). */
+/**
+ * Accounts per sign-in activity read: Graph's `$filter=id in (…)` takes 15 values by default, and each read spends
+ * one of the 10 requests a minute that signInActivity allows. The scan gathers mailboxes into groups of this size.
+ */
+export const SIGN_IN_GROUP_SIZE = 15;
+
 export interface DeltaPage {
   users: DirectoryUser[];
   /** Users deleted (soft or hard) since the last round. */

@@ -1,12 +1,14 @@
 import type { Clock } from '../domain/clock.js';
-import type { DirectoryUser, MailboxPurpose } from '../domain/directory.js';
-import { findingId } from '../domain/finding-id.js';
-import { resolveOwners } from '../domain/owners.js';
+import type { MailboxPurpose } from '../domain/directory.js';
 import { nhi001SharedMailboxSignIn as nhi001 } from '../domain/rules/nhi-001-shared-mailbox-sign-in.js';
-import type { ResolutionReason, Severity } from '../domain/records.js';
-import { DeltaExpiredError, type DirectoryReader } from './directory-port.js';
+import {
+  DeltaExpiredError,
+  SIGN_IN_GROUP_SIZE,
+  type DeltaPage,
+  type DirectoryReader,
+} from './directory-port.js';
+import { EvidenceQueue, StagedFailure, conditionGone, processPage, staged } from './scan-page.js';
 import type { Store } from './ports.js';
-import { recordDetection, resolveFinding } from './record-finding.js';
 
 /** Where the delta scan stands: the link to read next, and when the current full sync began. */
 interface DeltaState {
@@ -87,46 +89,97 @@ export class ScanFailure extends Error {
   }
 }
 
+/** Delta pages whose users are being checked at once, each with its own $batch requests in flight. */
+export const PAGES_IN_FLIGHT = 4;
+
 async function scanRounds(deps: ScanDeps, progress: ScanOutcome): Promise<ScanOutcome> {
   const { store, clock } = deps;
   let state = await loadState(deps);
   progress.kind = state.phase;
   for (;;) {
-    let page;
-    progress.stage = 'delta';
     try {
-      page = await deps.directory.deltaPage(state.link);
+      await syncRound(deps, state, progress);
+      break;
     } catch (error) {
-      if (!(error instanceof DeltaExpiredError) || state.link === undefined) throw error;
+      const cause = error instanceof StagedFailure ? error.cause : error;
+      if (!(cause instanceof DeltaExpiredError) || state.link === undefined) {
+        if (error instanceof StagedFailure) progress.stage = error.stage;
+        throw cause;
+      }
       await store.appendAudit({
         at: clock.now().toISOString(),
         actor: 'system',
         action: 'scan.resync',
-        reason: error.message,
+        reason: cause.message,
       });
       state = { link: undefined, phase: 'full', fullSyncStartedAt: clock.now().toISOString() };
       progress.kind = 'full';
-      continue;
     }
-    await processPage(deps, page.users, page.removedIds, progress);
-    progress.pages++;
-    const done = page.deltaLink !== undefined;
-    if (done && state.phase === 'full') {
-      await sweepUnseen(deps, state.fullSyncStartedAt, progress);
-      // A full sync just asked Exchange about every mailbox: that counts as the hourly recheck.
-      await store.setSyncState(RECHECK_KEY, { at: clock.now().toISOString() }, clock.now().toISOString());
-    }
-    state = {
-      link: page.nextLink ?? page.deltaLink,
-      phase: done ? 'incremental' : state.phase,
-      fullSyncStartedAt: state.fullSyncStartedAt,
-    };
-    await store.setSyncState(SYNC_KEY, state, clock.now().toISOString());
-    await deps.onProgress?.(progress);
-    if (done) break;
   }
   if (progress.kind === 'incremental') await recheckOpenFindings(deps, progress);
   return progress;
+}
+
+/**
+ * Reads delta pages one after another (a nextLink is known only once its page arrives), fetching the next page
+ * while earlier ones are checked, with up to PAGES_IN_FLIGHT pages being checked at once. A page's link is stored
+ * only when it and every page before it are fully processed, mailboxes recorded included, so a crash re-reads a
+ * page rather than skipping one.
+ */
+async function syncRound(deps: ScanDeps, start: DeltaState, progress: ScanOutcome): Promise<void> {
+  const { store, clock } = deps;
+  const evidence = new EvidenceQueue(deps, progress, SIGN_IN_GROUP_SIZE);
+  const fetchPage = (link: string | undefined): Promise<DeltaPage> => {
+    const read = deps.directory.deltaPage(link).catch(staged('delta'));
+    read.catch(() => undefined); // awaited below; a page fetched ahead of a failure is not awaited at all
+    return read;
+  };
+  let failure: { error: unknown } | undefined;
+  const fail = (error: unknown): void => {
+    failure ??= { error };
+  };
+  let committed: Promise<void> = Promise.resolve();
+  const checks: Promise<void>[] = [];
+  let next = fetchPage(start.link);
+  for (;;) {
+    // Keeps PAGES_IN_FLIGHT pages in hand; checks never reject (failures are kept in `failure`).
+    if (checks.length >= PAGES_IN_FLIGHT) await checks[checks.length - PAGES_IN_FLIGHT];
+    if (failure) break;
+    let page: DeltaPage;
+    try {
+      page = await next;
+    } catch (error) {
+      fail(error);
+      break;
+    }
+    const done = page.deltaLink !== undefined;
+    if (!done) next = fetchPage(page.nextLink);
+    const work = processPage(deps, page, progress, evidence);
+    checks.push(work.checked.catch(fail));
+    const link = page.nextLink ?? page.deltaLink;
+    committed = committed.then(async () => {
+      await work.recorded;
+      progress.pages++;
+      if (done && start.phase === 'full') {
+        await sweepUnseen(deps, start.fullSyncStartedAt, progress);
+        // A full sync just asked Exchange about every mailbox: that counts as the hourly recheck.
+        await store.setSyncState(RECHECK_KEY, { at: clock.now().toISOString() }, clock.now().toISOString());
+      }
+      const state: DeltaState = {
+        link,
+        phase: done ? 'incremental' : start.phase,
+        fullSyncStartedAt: start.fullSyncStartedAt,
+      };
+      await store.setSyncState(SYNC_KEY, state, clock.now().toISOString());
+      await deps.onProgress?.(progress);
+    });
+    if (done) break;
+  }
+  await Promise.all(checks);
+  // No more mailboxes are coming: the last group is read even if it is not full (unless the round failed).
+  if (!failure) evidence.flush();
+  await committed.catch(fail);
+  if (failure) throw failure.error;
 }
 
 async function loadState(deps: ScanDeps): Promise<DeltaState> {
@@ -143,87 +196,6 @@ async function loadState(deps: ScanDeps): Promise<DeltaState> {
     if (!due) return { link: stored.link, phase: stored.phase, fullSyncStartedAt: startedAt };
   }
   return { link: undefined, phase: 'full', fullSyncStartedAt: deps.clock.now().toISOString() };
-}
-
-async function processPage(
-  deps: ScanDeps,
-  users: DirectoryUser[],
-  removedIds: string[],
-  progress: ScanOutcome,
-): Promise<void> {
-  progress.usersSeen += users.length;
-  for (const id of removedIds) await conditionGone(deps, id, 'deleted', progress);
-  // Only an enabled account with a mailbox can break the rule; the purpose is asked of Exchange for those alone.
-  const candidates = users.filter((u) => u.accountEnabled && u.mail !== null);
-  for (const user of users) {
-    if (!user.accountEnabled) await conditionGone(deps, user.id, 'disabled', progress);
-    else if (user.mail === null) await conditionGone(deps, user.id, 'not-a-mailbox-any-more', progress);
-  }
-  if (candidates.length === 0) return;
-  progress.stage = 'mailbox-purpose';
-  const purposes = await deps.directory.mailboxPurposes(candidates.map((u) => u.id));
-  progress.mailboxesChecked += candidates.length;
-  const mailboxes = candidates.filter((u) => MAILBOX_PURPOSES.has(purposes.get(u.id) ?? 'none'));
-  for (const user of candidates) {
-    if (!mailboxes.includes(user)) await conditionGone(deps, user.id, 'not-a-mailbox-any-more', progress);
-  }
-  if (mailboxes.length === 0) return;
-  progress.stage = 'evidence';
-  const evidence = await deps.directory.mailboxEvidence(
-    mailboxes.map((u) => u.id),
-    purposes,
-  );
-  for (const user of mailboxes) {
-    const found = evidence.get(user.id);
-    if (!found) continue;
-    if (
-      !found.signIn.available &&
-      found.signIn.reason === 'permission-missing' &&
-      !progress.degradedBy.includes(found.signIn.permission)
-    ) {
-      progress.degradedBy.push(found.signIn.permission);
-    }
-    const result = nhi001.evaluate({ user, evidence: found }, deps.clock.now());
-    if (!result.holds) {
-      await conditionGone(deps, user.id, 'disabled', progress);
-      continue;
-    }
-    const owners = resolveOwners({ sponsors: found.sponsors, manager: found.manager });
-    await recordMailbox(deps, user, result, owners, found, progress);
-  }
-}
-
-async function recordMailbox(
-  deps: ScanDeps,
-  user: DirectoryUser,
-  result: { severity: Severity; evidence: object },
-  owners: ReturnType<typeof resolveOwners>,
-  found: { sponsors: unknown; manager: unknown },
-  progress: ScanOutcome,
-): Promise<void> {
-  // Sponsors and manager travel with the evidence, so the card can name the owners without asking Graph again.
-  const recorded = await recordDetection(deps, {
-    ruleId: nhi001.id,
-    subject: { id: user.id, displayName: user.displayName },
-    severity: result.severity,
-    evidence: { ...result.evidence, sponsors: found.sponsors, manager: found.manager },
-    ownerIds: owners.people.map((p) => p.id),
-  });
-  if (recorded.created) progress.newFindings++;
-  // The card shows the state, the severity and the evidence (names included): a change to any of them updates it.
-  if (recorded.stateChanged || recorded.severityChanged || recorded.evidenceChanged)
-    progress.changed.push(recorded.id);
-}
-
-async function conditionGone(
-  deps: ScanDeps,
-  subjectId: string,
-  why: ResolutionReason,
-  progress: ScanOutcome,
-): Promise<void> {
-  if (!(await resolveFinding(deps, nhi001.id, subjectId, why))) return;
-  progress.resolvedFindings++;
-  progress.changed.push(findingId(nhi001.id, subjectId));
 }
 
 /** After a full sync, a finding whose account was not seen at all belongs to a deleted account. */
