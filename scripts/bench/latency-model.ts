@@ -1,4 +1,4 @@
-import type { LatencyModel, LimitSettings } from '../../src/sim/limits/limits.js';
+import type { LatencyClass, LatencyModel, LimitSettings } from '../../src/sim/limits/limits.js';
 
 /**
  * The latency the simulator adds to each request in the benchmark: a median and a uniform jitter, per kind of
@@ -9,7 +9,6 @@ import type { LatencyModel, LimitSettings } from '../../src/sim/limits/limits.js
  */
 export const LATENCY: Pick<LimitSettings, 'latency' | 'routeLatency'> = {
   latency: {
-    token: { medianMs: 60, jitterMs: 30 },
     identity: { medianMs: 90, jitterMs: 40 },
     outlook: { medianMs: 140, jitterMs: 60 },
     reports: { medianMs: 250, jitterMs: 100 },
@@ -18,6 +17,9 @@ export const LATENCY: Pick<LimitSettings, 'latency' | 'routeLatency'> = {
     bap: { medianMs: 300, jitterMs: 120 },
   },
   routeLatency: {
+    // Managed identity and client-credential tokens (cached by the client for an hour).
+    'GET /msi/token': { medianMs: 60, jitterMs: 30 },
+    'POST /:tenant/oauth2/v2.0/token': { medianMs: 60, jitterMs: 30 },
     // A delta page carries up to 200 full user objects; Graph takes noticeably longer than for a small read.
     'GET /v1.0/users/delta': { medianMs: 280, jitterMs: 120 },
     // A list page of up to 999 users.
@@ -25,9 +27,9 @@ export const LATENCY: Pick<LimitSettings, 'latency' | 'routeLatency'> = {
   },
 };
 
-/** The median of a route's latency in the model, falling back to its kind's. */
-export function medianMs(kind: keyof NonNullable<typeof LATENCY.latency>, route?: string): number {
+/** A route's median latency in seconds, or its kind's. */
+export function medianSeconds(kind: LatencyClass, route?: string): number {
   const model: LatencyModel | undefined =
     (route ? LATENCY.routeLatency[route] : undefined) ?? LATENCY.latency[kind];
-  return model?.medianMs ?? 0;
+  return (model?.medianMs ?? 0) / 1000;
 }

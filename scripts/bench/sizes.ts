@@ -33,7 +33,15 @@ export const SIZES: Record<BenchSize['name'], BenchSize> = {
   },
   default: {
     name: 'default',
-    tenant: { ...common, users: 10_000, shared: 300, rooms: 20, equipment: 10, environments: 20, flows: 1_500 },
+    tenant: {
+      ...common,
+      users: 10_000,
+      shared: 300,
+      rooms: 20,
+      equipment: 10,
+      environments: 20,
+      flows: 1_500,
+    },
     naiveUsers: 150,
     incrementalChanges: 100,
     remediations: 150,

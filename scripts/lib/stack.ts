@@ -72,7 +72,7 @@ export function wardenEnvironment(sim: RunningSimulator, options: StackOptions):
   };
 }
 
-async function startWarden(env: NodeJS.ProcessEnv, url: string): Promise<Child> {
+export async function startWarden(env: NodeJS.ProcessEnv, url: string): Promise<Child> {
   const warden = startChild(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'index.ts')], env, ROOT);
   try {
     await waitUntil(

@@ -71,7 +71,7 @@ export class Pipeline {
           simReq,
         );
       } else {
-        if (family !== 'control') this.ctx.recorder.httpRequests++;
+        if (family !== 'control') this.ctx.recorder.http(family);
         const fault = family === 'control' ? undefined : this.ctx.faults.decide(simReq.method, path, true);
         if (fault && fault.latencyMs > 0) await sleep(fault.latencyMs);
         if (fault?.kind === 'reset') {

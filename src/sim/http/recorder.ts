@@ -21,6 +21,7 @@ export class Recorder {
   resourceUnits = 0;
   /** HTTP round trips to the services (a $batch counts once; control calls not at all). */
   httpRequests = 0;
+  httpByFamily: Record<string, number> = {};
   throttled = 0;
   throttledByService: Record<string, number> = {};
   /** 429s sent by the fault plan (also counted in throttled and under their route's service). */
@@ -30,6 +31,12 @@ export class Recorder {
   /** Requests that arrived while their client was still inside a Retry-After window it had been given. */
   earlyRetries = 0;
   private readonly blockedUntil = new Map<string, number>();
+
+  /** One HTTP request from a client (not a $batch item). */
+  http(family: string): void {
+    this.httpRequests++;
+    this.httpByFamily[family] = (this.httpByFamily[family] ?? 0) + 1;
+  }
 
   request(route: string, status: number): void {
     const stats = (this.routes[route] ??= { requests: 0, byStatus: {} });
@@ -81,6 +88,7 @@ export class Recorder {
     this.routes = {};
     this.resourceUnits = 0;
     this.httpRequests = 0;
+    this.httpByFamily = {};
     this.throttled = 0;
     this.throttledByService = {};
     this.faultThrottles = 0;
@@ -94,6 +102,7 @@ export class Recorder {
       routes: this.routes,
       resourceUnits: this.resourceUnits,
       httpRequests: this.httpRequests,
+      httpByFamily: this.httpByFamily,
       throttled: this.throttled,
       throttledByService: this.throttledByService,
       faultThrottles: this.faultThrottles,
