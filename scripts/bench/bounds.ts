@@ -27,6 +27,28 @@ export function budgetSeconds(requests: number, perWindow: number, windowSeconds
   return Math.max(0, requests - perWindow) * (windowSeconds / perWindow);
 }
 
+/**
+ * When the last of a series of requests can start, at the earliest, when request i cannot start before
+ * readyAt[i] (ascending) and the budget (starting full, refilled evenly) allows it.
+ */
+export function budgetSchedule(readyAt: readonly number[], perWindow: number, windowSeconds: number): number {
+  const interval = windowSeconds / perWindow;
+  let tokens = perWindow;
+  let last = 0;
+  let t = 0;
+  for (const ready of readyAt) {
+    t = Math.max(t, ready);
+    tokens = Math.min(perWindow, tokens + (t - last) / interval);
+    if (tokens < 1) {
+      t += (1 - tokens) * interval;
+      tokens = 1;
+    }
+    last = t;
+    tokens -= 1;
+  }
+  return t;
+}
+
 export interface GraphModel {
   /** Median latencies, in seconds. */
   latency: {
@@ -52,22 +74,36 @@ export interface ScanWork {
   probes: number;
   /** Enabled shared, room and equipment mailboxes: each needs evidence, sign-in activity included. */
   mailboxes: number;
+  /**
+   * The delta page (from 0) each of those mailboxes arrives on, ascending. A client reading delta learns of a
+   * mailbox only then, so its sign-in read cannot start earlier; without it, every mailbox counts as known at once.
+   */
+  mailboxPages?: number[];
 }
 
 /** A full NHI-001 scan. */
 export function fullScanBound(work: ScanWork, g: GraphModel): Bound {
   const pages = Math.max(1, Math.ceil(work.users / GRAPH_SHAPE.deltaPage));
-  const waves = Math.ceil(GRAPH_SHAPE.batch / GRAPH_SHAPE.outlookPerBatch);
-  const signInReads = Math.ceil(work.mailboxes / GRAPH_SHAPE.signInGroup);
+  const probe = Math.ceil(GRAPH_SHAPE.batch / GRAPH_SHAPE.outlookPerBatch) * g.latency.outlook;
+  // Each group of 15 can be read once its last mailbox is known: its page read (pages come one after another)
+  // and its purpose asked.
+  const pagesOfMailboxes = work.mailboxPages ?? Array<number>(work.mailboxes).fill(-1);
+  const groupsReady: number[] = [];
+  for (let i = 0; i < pagesOfMailboxes.length; i += GRAPH_SHAPE.signInGroup) {
+    const group = pagesOfMailboxes.slice(i, i + GRAPH_SHAPE.signInGroup);
+    const lastPage = Math.max(...group);
+    groupsReady.push(lastPage < 0 ? 0 : (lastPage + 1) * g.latency.delta + probe);
+  }
+  const lastRead = budgetSchedule(groupsReady, g.signInPerMinute, 60);
   return bound([
     {
       // Each nextLink is known only when its page arrives; the last page's users still need their purpose.
       name: 'delta paging',
-      seconds: pages * g.latency.delta + waves * g.latency.outlook + g.latency.reports,
+      seconds: pages * g.latency.delta + probe + g.latency.reports,
     },
     {
       name: 'sign-in activity budget',
-      seconds: budgetSeconds(signInReads, g.signInPerMinute, 60) + g.latency.reports,
+      seconds: groupsReady.length > 0 ? lastRead + g.latency.reports : 0,
     },
   ]);
 }

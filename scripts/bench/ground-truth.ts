@@ -1,5 +1,5 @@
 import type { Tenant } from '../../src/sim/state/tenant.js';
-import type { InventoryWork, ScanWork } from './bounds.js';
+import { GRAPH_SHAPE, type InventoryWork, type ScanWork } from './bounds.js';
 
 /** What the simulator knows to be true, read from its state directly (never through the APIs Warden uses). */
 
@@ -14,11 +14,19 @@ export function nhi001Truth(tenant: Tenant): Set<string> {
   return ids;
 }
 
-/** The work a full scan of this tenant has to do, for its lower bound. */
+/** The work a full scan of this tenant has to do, for its lower bound, mailboxes in the order delta serves them. */
 export function scanWork(tenant: Tenant): ScanWork {
   let probes = 0;
   for (const user of tenant.users.values()) if (user.accountEnabled && user.mail !== null) probes++;
-  return { users: tenant.users.size, probes, mailboxes: nhi001Truth(tenant).size };
+  const truth = nhi001Truth(tenant);
+  const mailboxPages: number[] = [];
+  let position = 0;
+  for (const id of tenant.userOrder) {
+    if (!tenant.users.has(id)) continue;
+    if (truth.has(id)) mailboxPages.push(Math.floor(position / GRAPH_SHAPE.deltaPage));
+    position++;
+  }
+  return { users: tenant.users.size, probes, mailboxes: truth.size, mailboxPages };
 }
 
 /** Cloud flows in environments with Dataverse: what an inventory must see. */

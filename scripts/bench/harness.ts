@@ -73,8 +73,12 @@ export class Bench {
     return simControl<Stats>(this.sim, 'GET', '/stats');
   }
 
-  /** Runs `work`, and what the simulator saw meanwhile. */
+  /**
+   * Runs `work`, and what the simulator saw meanwhile. Every budget starts full, as for an app that was idle
+   * before: one item's throttling does not spill into the next, and the bounds assume the same.
+   */
   async measure<T>(work: () => Promise<T>): Promise<{ value: T; usage: Usage }> {
+    await simControl(this.sim, 'POST', '/limits', {});
     const before = await this.stats();
     const started = performance.now();
     const value = await work();

@@ -90,7 +90,7 @@ export class ScanFailure extends Error {
 }
 
 /** Delta pages whose users are being checked at once, each with its own $batch requests in flight. */
-export const PAGES_IN_FLIGHT = 4;
+export const PAGES_IN_FLIGHT = 8;
 
 async function scanRounds(deps: ScanDeps, progress: ScanOutcome): Promise<ScanOutcome> {
   const { store, clock } = deps;
