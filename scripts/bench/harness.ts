@@ -100,11 +100,11 @@ export class Bench {
     };
   }
 
-  /** Runs one item in runner.ts and resolves with its result line; rejects with its error and output. */
+  /** Runs one item in runner.ts (compiled by main.ts) and resolves with its result line; rejects with its error and output. */
   runner(args: string[], onEvent?: (event: RunnerEvent) => void): Promise<RunnerEvent> {
     const child = startChild(
       process.execPath,
-      ['--import', 'tsx', join(ROOT, 'scripts', 'bench', 'runner.ts'), ...args],
+      [join(ROOT, '.data', 'bench-build', 'scripts', 'bench', 'runner.js'), ...args],
       this.env,
       ROOT,
     );

@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSimulator } from '../../src/sim/index.js';
@@ -19,6 +20,8 @@ Runs Warden against the tenant simulator with Graph's and Dataverse's real limit
 model in scripts/bench/latency-model.ts, and writes DIR/bench-<size>.json and DIR/bench-<size>.md
 (default DIR: .data/bench). Exits 1 when a finding differs from the simulator's ground truth.
 `;
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
 
 const { values } = parseArgs({
   options: {
@@ -40,6 +43,17 @@ if (!(sizeName in SIZES)) {
 const size: BenchSize = SIZES[sizeName as BenchSize['name']];
 
 const started = Date.now();
+// Warden runs compiled, as in production (`node dist/index.js`): TypeScript compiled on the fly would add its own
+// memory to the peak RSS measured.
+execFileSync(
+  process.execPath,
+  [
+    join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+    '-p',
+    join(ROOT, 'scripts', 'bench', 'tsconfig.json'),
+  ],
+  { stdio: 'inherit' },
+);
 const dataDir = mkdtempSync(join(tmpdir(), `warden-bench-${size.name}-`));
 const sim = await startSimulator({
   port: 0,

@@ -40,7 +40,7 @@ export const SIZES: Record<BenchSize['name'], BenchSize> = {
       rooms: 20,
       equipment: 10,
       environments: 20,
-      flows: 1_500,
+      flows: 300,
     },
     naiveUsers: 150,
     incrementalChanges: 100,

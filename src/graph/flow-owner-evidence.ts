@@ -149,7 +149,10 @@ export async function readFlowOwnerEvidence(
 ): Promise<Map<string, FlowOwnerEvidence>> {
   const distinct = [...new Map(userIds.map((id) => [id.toLowerCase(), id])).values()];
   // Sign-in activity and MFA registration draw on two different budgets (10 a minute, 5 per 10 s): read side by side.
-  const [accounts, mfa] = await Promise.all([readAccountEvidence(client, distinct), readMfa(client, distinct)]);
+  const [accounts, mfa] = await Promise.all([
+    readAccountEvidence(client, distinct),
+    readMfa(client, distinct),
+  ]);
   // Accounts deleted since the flows were read have no evidence and no finding; Graph's spelling of the ids from here.
   const present = [...accounts.keys()];
   const [roles, owners] = await Promise.all([
