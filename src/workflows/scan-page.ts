@@ -48,6 +48,8 @@ export function processPage(
 ): PageWork {
   const checked = checkUsers(deps, page, progress);
   const recorded = checked.then((mailboxes) => evidence.add(mailboxes.users, mailboxes.purposes));
+  // Awaited by the commit chain; once an earlier page failed, a later page's outcome is never awaited.
+  recorded.catch(() => undefined);
   return { checked: checked.then(() => undefined), recorded };
 }
 
