@@ -35,6 +35,16 @@ export interface ItemResult {
   figures: Record<string, string | number>;
 }
 
+/** An item's time against its bound: the ratio, and whether it is within `most` times the bound. */
+export function against(
+  bound: Bound,
+  seconds: number,
+  most: number,
+): Pick<ItemResult, 'bound' | 'ratio' | 'target'> & { met: boolean } {
+  const ratio = seconds / bound.seconds;
+  return { bound, ratio, target: `≤ ${most}× bound`, met: ratio <= most };
+}
+
 interface Stats {
   routes: Record<string, { requests: number }>;
   resourceUnits: number;

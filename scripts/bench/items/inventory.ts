@@ -1,6 +1,6 @@
 import { inventoryBound } from '../bounds.js';
 import { flowCount, inventoryWork } from '../ground-truth.js';
-import type { Bench, ItemResult } from '../harness.js';
+import { against, type Bench, type ItemResult } from '../harness.js';
 import { GRAPH, POWER_PLATFORM } from '../models.js';
 
 /** NHI-002: every environment's cloud flows and their owners' evidence. */
@@ -13,16 +13,11 @@ export async function inventory(bench: Bench): Promise<ItemResult> {
   if (report.error) bench.fail(`the inventory failed: ${JSON.stringify(report.error)}`);
   if (report.summary.flowsSeen !== expectedFlows)
     bench.fail(`the inventory saw ${report.summary.flowsSeen} flows; the tenant holds ${expectedFlows}`);
-  const bound = inventoryBound(work, GRAPH, POWER_PLATFORM);
-  const ratio = usage.seconds / bound.seconds;
   return {
     name: 'Flow inventory (NHI-002)',
     usage,
     peakRssMb: value['peakRssMb'] as number,
-    bound,
-    ratio,
-    target: '≤ 1.5× bound',
-    met: ratio <= 1.5,
+    ...against(inventoryBound(work, GRAPH, POWER_PLATFORM), usage.seconds, 1.5),
     figures: {
       environments: work.environments.length,
       flows: report.summary.flowsSeen,
