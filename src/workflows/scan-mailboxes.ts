@@ -176,8 +176,10 @@ async function syncRound(deps: ScanDeps, start: DeltaState, progress: ScanOutcom
     if (done) break;
   }
   await Promise.all(checks);
-  // No more mailboxes are coming: the last group is read even if it is not full (unless the round failed).
-  if (!failure) evidence.flush();
+  // No more mailboxes are coming: the last group is read even if it is not full. After a failure it is not read,
+  // and the pages waiting for it fail too, so that no link after the failure is stored.
+  if (failure) evidence.abort(failure.error);
+  else evidence.flush();
   await committed.catch(fail);
   if (failure) throw failure.error;
 }

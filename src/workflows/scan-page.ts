@@ -125,6 +125,12 @@ export class EvidenceQueue {
     });
   }
 
+  /** The round failed: mailboxes still waiting for a group are not read, and their pages fail with it. */
+  abort(error: unknown): void {
+    this.failure ??= { error };
+    for (const w of this.waiting.splice(0)) w.page.reject(error);
+  }
+
   /** Reads what is left, a group smaller than full: no more mailboxes are coming. */
   flush(): void {
     if (this.waiting.length > 0) this.read(this.waiting.splice(0));

@@ -44,6 +44,8 @@ class LaidOutDirectory implements DirectoryReader {
   checking = 0;
   mostChecking = 0;
   failEvidenceCall: number | undefined;
+  failPurposesCall: number | undefined;
+  private purposesCalls = 0;
 
   constructor(
     pages: number,
@@ -79,6 +81,8 @@ class LaidOutDirectory implements DirectoryReader {
   }
 
   async mailboxPurposes(userIds: readonly string[]): Promise<Map<string, MailboxPurpose>> {
+    if (++this.purposesCalls === this.failPurposesCall)
+      throw new Error('Exchange refused the purposes (403)');
     this.checking++;
     this.mostChecking = Math.max(this.mostChecking, this.checking);
     await sleep(this.delayMs * 3);
@@ -178,5 +182,17 @@ describe('the NHI-001 scan pipeline', () => {
     expect(directory.pagesRead[0]).toBe(5);
     expect(resumed).toMatchObject({ kind: 'full' });
     expect(await foundIds()).toEqual(directory.sharedIds);
+  });
+
+  it('when checking a page fails while earlier mailboxes wait for a full group, then the scan fails at once and no link past them is stored', async () => {
+    // Two mailboxes a page: pages 0–3 hold 8, not a full group, when page 4 fails.
+    const directory = new LaidOutDirectory(10, { people: 5, shared: 2 });
+    directory.failPurposesCall = 5;
+
+    await expect(scan(directory)).rejects.toThrow(/refused the purposes/);
+
+    expect(directory.evidenceCalls).toEqual([]);
+    expect(await store.getSyncState(SYNC_KEY)).toBeUndefined();
+    expect(await foundIds()).toEqual([]);
   });
 });
