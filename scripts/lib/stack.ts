@@ -72,8 +72,10 @@ export function wardenEnvironment(sim: RunningSimulator, options: StackOptions):
   };
 }
 
-export async function startWarden(env: NodeJS.ProcessEnv, url: string): Promise<Child> {
-  const warden = startChild(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'index.ts')], env, ROOT);
+/** Starts Warden from its TypeScript source, or from `entry` (a compiled index.js), and waits for /healthz. */
+export async function startWarden(env: NodeJS.ProcessEnv, url: string, entry?: string): Promise<Child> {
+  const args = entry ? [entry] : ['--import', 'tsx', join(ROOT, 'src', 'index.ts')];
+  const warden = startChild(process.execPath, args, env, ROOT);
   try {
     await waitUntil(
       'Warden to answer /healthz',

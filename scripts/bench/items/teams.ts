@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findingId as findingIdOf } from '../../../src/domain/finding-id.js';
 import { EXCEPTION_CANCEL_VERB, EXCEPTION_FORM_VERB } from '../../../src/cards/exception-verbs.js';
@@ -8,12 +10,26 @@ import type { Bench, ItemResult } from '../harness.js';
 import { cardInvoke, channelMessage, type Person } from '../teams-activities.js';
 import { createMailbox } from './scan.js';
 
+const ROOT = resolve(import.meta.dirname, '..', '..', '..');
+
 /** Warden's server, installed in the alerts channel, with change notifications on. */
 export interface Server {
   url: string;
   stub: ConnectorStub;
   approver: Person;
   tenantId: string;
+  /** The server process's peak resident set so far, in MiB (Linux's VmHWM); undefined elsewhere. */
+  peakRssMb: () => number | undefined;
+}
+
+function peakRssOf(pid: number | undefined): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid ?? 0}/status`, 'utf8');
+    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -41,7 +57,7 @@ export async function withServer<T>(bench: Bench, work: (server: Server) => Prom
     SCAN_INTERVAL: '6h',
     FLOW_SCAN_INTERVAL: '24h',
   };
-  const warden = await startWarden(env, url);
+  const warden = await startWarden(env, url, join(ROOT, '.data', 'bench-build', 'src', 'index.js'));
   try {
     const tenant = bench.sim.tenant();
     const approverId = tenant.wellKnown.people['approver'] ?? '';
@@ -74,7 +90,8 @@ export async function withServer<T>(bench: Bench, work: (server: Server) => Prom
       30_000,
     );
     bench.log(`server ready: ${stub.posted.length} messages posted at setup`);
-    return await work({ url, stub, approver, tenantId });
+    const peakRssMb = () => peakRssOf(warden.process.pid);
+    return await work({ url, stub, approver, tenantId, peakRssMb });
   } finally {
     await warden.stop();
     await stub.stop();
@@ -123,6 +140,7 @@ export async function cardActions(bench: Bench, server: Server): Promise<ItemRes
   return {
     name: `Card actions (${concurrency} at a time, ${seconds} s)`,
     usage,
+    peakRssMb: server.peakRssMb(),
     target: 'p99 ≤ 300 ms, 0 errors',
     met: p99 <= 300 && errors === 0,
     figures: {
@@ -165,6 +183,7 @@ export async function alertLatency(bench: Bench, server: Server): Promise<ItemRe
   return {
     name: 'Alert latency (change notifications)',
     usage,
+    peakRssMb: server.peakRssMb(),
     target: 'p95 ≤ 5 s',
     met: latencies.length === bench.size.alerts && p95 <= 5,
     figures: {
