@@ -110,6 +110,20 @@ export class Bench {
     };
   }
 
+  /**
+   * Seconds until the simulator has answered `count` more requests on this route (polled once a second), or
+   * the time the item took if it never does; measured from now.
+   */
+  async whenRouteReaches(route: string, count: number): Promise<number> {
+    const requests = async () => (await this.stats()).routes[route]?.requests ?? 0;
+    const started = performance.now();
+    const target = (await requests()) + count;
+    while ((await requests()) < target && performance.now() - started < 6 * 3600_000) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    return (performance.now() - started) / 1000;
+  }
+
   /** Runs one item in runner.ts (compiled by main.ts) and resolves with its result line; rejects with its error and output. */
   runner(args: string[], onEvent?: (event: RunnerEvent) => void): Promise<RunnerEvent> {
     const child = startChild(
