@@ -75,7 +75,7 @@ export async function fullScan(bench: Bench): Promise<ItemResult> {
       'licensed shared found': `${licensed.length - missedLicensed.length}/${licensed.length}`,
       'created mid-scan': midScan && found.has(midScan) ? 'found in this round' : 'left to the next round',
       // Delta and every mailbox's purpose, before the sign-in activity budget sets the pace.
-      'every purpose checked after (s)': value.probedAfter.toFixed(0),
+      'every purpose checked after (s)': value.probedAfter.toFixed(1),
     },
   };
 }
