@@ -82,7 +82,8 @@ async function main(): Promise<void> {
   });
   const scheduler = new ScanScheduler({
     run: async (trigger) => {
-      if (trigger === 'notification') await warden.scanNow();
+      // A notification's round finds the new mailbox; the hourly recheck stays with the scheduled rounds.
+      if (trigger === 'notification') await warden.scanNow(undefined, 0, { recheckPurposes: false });
       else await warden.scheduledScan(config.schedules.scanIntervalMs);
     },
     store,

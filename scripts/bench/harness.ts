@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { RunningSimulator } from '../../src/sim/index.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import { NEEDS_ALERT } from '../../src/workflows/publish-findings.js';
 import { simControl } from '../lib/stack.js';
 import { startChild } from '../lib/processes.js';
 import type { Bound } from './bounds.js';
@@ -156,6 +157,16 @@ export class Bench {
           );
       });
     });
+  }
+
+  /** Findings that need an alert card and have none yet: what `setup` still has to post. */
+  async unpostedFindings(): Promise<number> {
+    const store = openSqliteStore({ path: join(this.dataDir, 'warden.db') });
+    try {
+      return (await store.listFindings({ states: [...NEEDS_ALERT] })).filter((f) => !f.card).length;
+    } finally {
+      await store.close();
+    }
   }
 
   /** The subjects of NHI-001 findings that are not resolved, from Warden's store. */

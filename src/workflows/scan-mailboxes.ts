@@ -61,6 +61,12 @@ export interface ScanDeps {
   directory: DirectoryReader;
   clock: Clock;
   onProgress?: (progress: ScanProgress) => Promise<void> | void;
+  /**
+   * Whether an incremental round may do the hourly recheck of open findings' mailboxes (on by default). A round
+   * started by a change notification leaves it to the scheduled rounds: at 100,000 users it asks Exchange about
+   * thousands of mailboxes, and the new mailbox's alert would wait for it.
+   */
+  recheckPurposes?: boolean;
 }
 
 /**
@@ -116,7 +122,8 @@ async function scanRounds(deps: ScanDeps, progress: ScanOutcome): Promise<ScanOu
       progress.kind = 'full';
     }
   }
-  if (progress.kind === 'incremental') await recheckOpenFindings(deps, progress);
+  if (progress.kind === 'incremental' && deps.recheckPurposes !== false)
+    await recheckOpenFindings(deps, progress);
   return progress;
 }
 

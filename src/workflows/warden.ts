@@ -102,6 +102,7 @@ export interface Warden {
   scanNow(
     onProgress?: (progress: ScanProgress) => Promise<void> | void,
     waitMs?: number,
+    options?: { recheckPurposes?: boolean },
   ): Promise<ScanNowResult>;
   /** Runs a flow inventory now, with the same lease rules as scanNow. */
   inventoryNow(
@@ -177,8 +178,9 @@ export function createWarden(deps: WardenDeps): Warden {
   return {
     setup: (input) => setupAlertsChannel(deps, input),
     publish: (changed) => publishFindings(deps, changed),
-    scanNow: async (onProgress, waitMs = 0) => {
-      const report = await withLease(deps, SCAN_LEASE, waitMs, () => scanRound(deps, onProgress));
+    scanNow: async (onProgress, waitMs = 0, options = {}) => {
+      const round = { ...deps, ...options };
+      const report = await withLease(deps, SCAN_LEASE, waitMs, () => scanRound(round, onProgress));
       return report ? { started: true, report } : { started: false, reason: 'busy' };
     },
     inventoryNow: async (onProgress, waitMs = 0) => {

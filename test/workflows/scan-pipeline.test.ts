@@ -13,7 +13,7 @@ import {
   type DeltaPage,
   type DirectoryReader,
 } from '../../src/workflows/directory-port.js';
-import { PAGES_IN_FLIGHT, scanMailboxes } from '../../src/workflows/scan-mailboxes.js';
+import { PAGES_IN_FLIGHT, PURPOSE_RECHECK_MS, scanMailboxes } from '../../src/workflows/scan-mailboxes.js';
 import { manualClock } from './workflow-fixture.js';
 
 /*
@@ -45,7 +45,7 @@ class LaidOutDirectory implements DirectoryReader {
   mostChecking = 0;
   failEvidenceCall: number | undefined;
   failPurposesCall: number | undefined;
-  private purposesCalls = 0;
+  purposesCalls = 0;
 
   constructor(
     pages: number,
@@ -69,6 +69,8 @@ class LaidOutDirectory implements DirectoryReader {
   }
 
   async deltaPage(link: string | undefined): Promise<DeltaPage> {
+    // Nothing changed since the last round: an empty page with the next delta link.
+    if (link === 'delta-done') return { users: [], removedIds: [], deltaLink: 'delta-done' };
     const index = link === undefined ? 0 : Number(link.replace('page-', ''));
     this.pagesRead.push(index);
     await sleep(this.delayMs);
@@ -194,5 +196,20 @@ describe('the NHI-001 scan pipeline', () => {
     expect(directory.evidenceCalls).toEqual([]);
     expect(await store.getSyncState(SYNC_KEY)).toBeUndefined();
     expect(await foundIds()).toEqual([]);
+  });
+
+  it('when a round started by a change notification runs while the hourly recheck is due, then it leaves the recheck to the next scheduled round', async () => {
+    const directory = new LaidOutDirectory(4, { people: 5, shared: 3 });
+    const clock = manualClock();
+    await scan(directory, clock);
+    const afterFullSync = directory.purposesCalls;
+    clock.advance(PURPOSE_RECHECK_MS + 1);
+
+    await scanMailboxes({ store, directory, clock, recheckPurposes: false });
+    expect(directory.purposesCalls).toBe(afterFullSync);
+
+    await scanMailboxes({ store, directory, clock });
+    // One call asks again about the 12 mailboxes with open findings.
+    expect(directory.purposesCalls).toBe(afterFullSync + 1);
   });
 });

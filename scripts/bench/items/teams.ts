@@ -72,16 +72,12 @@ export async function withServer<T>(bench: Bench, work: (server: Server) => Prom
       () => Promise.resolve(stub.posted.some((p) => p.text.includes('alerts channel')) || undefined),
       30_000,
     );
-    // Setup posts every waiting finding; the items start once that has settled.
-    let seen = -1;
+    // Setup posts every waiting finding, one thread each; the items start once every one has its card, so that
+    // no alert waits behind that backlog.
     await waitUntil(
-      'the findings to be posted',
-      () => {
-        const settled = stub.posted.length === seen;
-        seen = stub.posted.length;
-        return Promise.resolve(settled || undefined);
-      },
-      30 * 60_000,
+      'every finding to be posted',
+      async () => ((await bench.unpostedFindings()) === 0 ? true : undefined),
+      60 * 60_000,
       2_000,
     );
     await waitUntil(
