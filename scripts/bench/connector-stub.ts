@@ -35,7 +35,8 @@ export async function startConnectorStub(): Promise<ConnectorStub> {
       const at = Date.now();
       const path = req.url ?? '/';
       posted.push({ at, method: req.method ?? 'GET', path, text });
-      const id = `stub-${++next}`;
+      // Teams' message ids are numbers (milliseconds); Warden reads the thread's root id out of ";messageid=…".
+      const id = String(1_764_000_000_000 + ++next);
       const created = req.method === 'POST' && path === '/v3/conversations';
       const conversationId = created
         ? `${(JSON.parse(text) as { channelData?: { channel?: { id?: string } } }).channelData?.channel?.id ?? 'c'};messageid=${id}`

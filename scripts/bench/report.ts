@@ -46,6 +46,6 @@ export function markdown(report: Report): string {
       `| ${item.name} | ${fixed(u.seconds)} s | ${u.http.toLocaleString('en')} (${u.calls.toLocaleString('en')}) | ${u.resourceUnits.toLocaleString('en')} | ${u.throttled} | ${item.peakRssMb === undefined ? '–' : `${fixed(item.peakRssMb, 0)} MB`} | ${bound} | ${ratioText(item)} | ${item.target} | ${item.met ? 'yes' : '**no**'} | ${figures} |`,
     );
   }
-  for (const failure of report.failures) lines.push('', `- Correctness: ${failure}`);
+  if (report.failures.length > 0) lines.push('', ...report.failures.map((f) => `- Correctness: ${f}`));
   return lines.join('\n') + '\n';
 }
